@@ -1,0 +1,54 @@
+/** The normalized recording model: one shape whatever the upstream (Dyte v1, v2, RealtimeKit, webhooks). */
+
+export const RECORDING_STATUSES = [
+  'INVOKED',
+  'RECORDING',
+  'PAUSED',
+  'UPLOADING',
+  'UPLOADED',
+  'ERRORED',
+] as const;
+export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
+
+export const CODECS = ['H264', 'VP8', 'VP9'] as const;
+export type Codec = (typeof CODECS)[number];
+
+export const STOP_REASONS = ['API_CALL', 'ALL_PEERS_LEFT', 'INTERNAL_ERROR'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
+/** Who started or stopped a recording, as far as anybody knows. */
+export interface Actor {
+  id: string | null;
+  name: string | null;
+}
+
+export interface Recording {
+  id: string;
+  meetingId: string;
+  status: RecordingStatus;
+  codec: Codec | null;
+  outputFileName: string | null;
+  /** ISO 8601 (UTC, millisecond precision) or null. */
+  invokedAt: string | null;
+  startedAt: string | null;
+  stoppedAt: string | null;
+  durationSeconds: number | null;
+  fileSizeBytes: number | null;
+  /** A video file can be handed out through the proxy's `/download` route. */
+  downloadable: boolean;
+  audioDownloadable: boolean;
+  downloadExpiresAt: string | null;
+  stopReason: StopReason | null;
+  startedBy: Actor | null;
+  stoppedBy: Actor | null;
+  /** Why the recording failed (ERRORED only). */
+  error: string | null;
+}
+
+export function isRecordingStatus(value: unknown): value is RecordingStatus {
+  return typeof value === 'string' && (RECORDING_STATUSES as readonly string[]).includes(value);
+}
+
+export function isCodec(value: unknown): value is Codec {
+  return typeof value === 'string' && (CODECS as readonly string[]).includes(value);
+}
