@@ -1,0 +1,57 @@
+/** The proxy's browser-facing API over fetch (DESIGN.md), with a Bearer token asked for again on 401. */
+import { ApiError, isErrorBody } from '../core/errors.ts';
+
+/** Gives a token; `refresh` asks for a new one because the last was refused. */
+export type TokenSource = (refresh: boolean) => Promise<string>;
+
+export interface RequestOptions {
+  method?: string;
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+export class Api {
+  constructor(
+    readonly endpoint: string,
+    private readonly token: TokenSource,
+  ) {}
+
+  /** The raw response of a request: any 401 is retried once with a fresh token; other statuses are the caller's. */
+  async fetch(
+    path: string,
+    { method = 'GET', body, headers, signal }: RequestOptions = {},
+  ): Promise<Response> {
+    for (let refresh = false; ; refresh = true) {
+      const response = await fetch(this.endpoint.replace(/\/$/, '') + path, {
+        method,
+        signal,
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...headers,
+          authorization: `Bearer ${await this.token(refresh)}`,
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      if (response.status !== 401 || refresh) return response;
+      await response.body?.cancel();
+    }
+  }
+
+  /** The JSON body of a successful request; an ApiError with the proxy's code and message otherwise. */
+  async json<T>(path: string, options?: RequestOptions): Promise<T> {
+    const response = await this.fetch(path, options);
+    if (!response.ok) throw await responseError(response);
+    return (await response.json()) as T;
+  }
+}
+
+export async function responseError(response: Response): Promise<ApiError> {
+  const body: unknown = await response.json().catch(() => null);
+  if (isErrorBody(body)) {
+    const { code, message, ...extra } = body.error;
+    return new ApiError(response.status, code, message, extra);
+  }
+  return new ApiError(response.status, 'internal_error', `The server answered ${response.status}.`);
+}

@@ -1,0 +1,74 @@
+/** Binds a Lit element to the live store of its (endpoint, meeting): the only way elements reach the proxy. */
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { currentRecording, INITIAL_STATE, phaseOf } from '../core/view.ts';
+import type { LiveState, Phase } from '../core/view.ts';
+import { emit } from './events.ts';
+import { liveRecording } from './store.ts';
+import type { LiveRecording, Subscriber } from './store.ts';
+
+/** What an element offers the controller: the three attributes every element takes. */
+export interface LiveHost extends ReactiveControllerHost, HTMLElement {
+  meetingId: string;
+  endpoint: string;
+  token: string;
+  tokenProvider?: (() => Promise<string>) | undefined;
+}
+
+export class LiveRecordingController implements ReactiveController, Subscriber {
+  store?: LiveRecording;
+  private release?: () => void;
+  private key = '';
+  private phase?: Phase;
+
+  constructor(private readonly host: LiveHost) {
+    host.addController(this);
+  }
+
+  get state(): LiveState {
+    return this.store?.state ?? INITIAL_STATE;
+  }
+
+  get token(): string {
+    return this.host.token;
+  }
+
+  get tokenProvider() {
+    return this.host.tokenProvider;
+  }
+
+  hostConnected() {
+    this.bind();
+  }
+
+  hostUpdate() {
+    this.bind();
+  }
+
+  hostDisconnected() {
+    this.release?.();
+    this.release = this.store = undefined;
+    this.key = '';
+  }
+
+  /** Fires `dyte-recording-change` when the phase moves, and re-renders. */
+  changed() {
+    const phase = phaseOf(this.state);
+    if (this.phase && this.phase !== 'loading' && phase !== this.phase)
+      emit(this.host, 'dyte-recording-change', { phase, recording: currentRecording(this.state) });
+    this.phase = phase;
+    this.host.requestUpdate();
+  }
+
+  /** Follows changes of `endpoint` / `meeting-id`. */
+  private bind() {
+    const { endpoint, meetingId } = this.host;
+    const key = endpoint && meetingId ? `${endpoint}\n${meetingId}` : '';
+    if (key === this.key) return;
+    this.release?.();
+    this.key = key;
+    this.phase = undefined;
+    this.store = key ? liveRecording(endpoint, meetingId) : undefined;
+    this.release = this.store?.subscribe(this);
+    this.host.requestUpdate();
+  }
+}

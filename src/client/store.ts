@@ -1,0 +1,214 @@
+/**
+ * The live store: one per (endpoint, meeting) in a page, shared by every element watching that meeting.
+ * The first subscriber opens the event stream and the last one closes it. Server state is merged so a
+ * status never moves backwards; local requests show as `pending` until the proxy answers.
+ */
+import type { DownloadLink, MeetingState, RecordingAction, RecordingList } from '../core/contract.ts';
+import { ApiError } from '../core/errors.ts';
+import type { Recording } from '../core/recording.ts';
+import { isRecordingStatus } from '../core/recording.ts';
+import { isActive, mergeRecording } from '../core/status.ts';
+import { INITIAL_STATE } from '../core/view.ts';
+import type { Connection, LiveError, LiveState, Pending } from '../core/view.ts';
+import { Api } from './api.ts';
+import { openStream } from './stream.ts';
+
+/** An element watching the store: told of every change, and asked for the token. */
+export interface Subscriber {
+  changed(): void;
+  /** A fixed token (the `token` attribute). */
+  readonly token: string;
+  /** Gives a token, called again when the last one was refused. Wins over `token`. */
+  readonly tokenProvider?: (() => Promise<string>) | undefined;
+}
+
+export type DownloadKind = 'video' | 'audio';
+
+export class LiveRecording {
+  state: LiveState = INITIAL_STATE;
+  readonly api: Api;
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly waiters = new Set<() => boolean>();
+  private close?: () => void;
+  private provided?: string;
+  private paged = false;
+
+  constructor(
+    readonly endpoint: string,
+    readonly meetingId: string,
+    private readonly forget: () => void,
+  ) {
+    this.api = new Api(endpoint, (refresh) => this.token(refresh));
+  }
+
+  /** Adds a watcher; returns its release. The stream lives while anybody watches. */
+  subscribe(subscriber: Subscriber): () => void {
+    this.subscribers.add(subscriber);
+    if (!this.close) this.open();
+    return () => {
+      this.subscribers.delete(subscriber);
+      // Deferred, so an element moved in the DOM (disconnected, then connected again) keeps the stream.
+      queueMicrotask(() => {
+        if (this.subscribers.size || !this.close) return;
+        this.close();
+        this.close = undefined;
+        this.forget();
+      });
+    };
+  }
+
+  /** Resolves once a first snapshot arrived; rejects with the connection's error while there is one. */
+  whenLoaded(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const settle = () => {
+        if (this.state.loaded) resolve();
+        else if (this.state.error) reject(this.state.error);
+        else return false;
+        return true;
+      };
+      if (!settle()) this.waiters.add(settle);
+    });
+  }
+
+  /** Reconnects now, forgetting the backoff (the "Retry" of an element). */
+  retry(): void {
+    this.close?.();
+    this.set({ error: null, connection: 'connecting' });
+    this.open();
+  }
+
+  /** Starts a recording; the proxy answers with it (INVOKED). */
+  start(codec?: string): Promise<Recording> {
+    return this.act(
+      'start',
+      `/meetings/${encodeURIComponent(this.meetingId)}/recordings`,
+      'POST',
+      codec ? { codec } : {},
+    );
+  }
+
+  /** Stops, pauses or resumes the active recording. */
+  control(action: RecordingAction): Promise<Recording> {
+    const active = this.state.active;
+    if (!active) return Promise.reject(new ApiError(409, 'invalid_state', 'No recording is active.'));
+    return this.act(action, `/recordings/${encodeURIComponent(active.id)}`, 'PUT', { action });
+  }
+
+  /** Fetches the next page of the list. */
+  async loadMore(): Promise<void> {
+    const cursor = this.state.nextCursor;
+    if (!cursor) return;
+    const page = await this.api.json<RecordingList>(
+      `/meetings/${encodeURIComponent(this.meetingId)}/recordings?cursor=${encodeURIComponent(cursor)}`,
+    );
+    this.paged = true;
+    this.set({ recordings: this.merged(page.recordings, true), nextCursor: page.nextCursor });
+  }
+
+  /** A fresh, short-lived download link (never cached: each click asks again). */
+  download(recordingId: string, kind: DownloadKind): Promise<DownloadLink> {
+    return this.api.json<DownloadLink>(
+      `/recordings/${encodeURIComponent(recordingId)}/download?kind=${kind}`,
+    );
+  }
+
+  private open() {
+    this.close = openStream(this.api, this.meetingId, {
+      event: (type, data) => this.receive(type, data),
+      health: (connection, error) => this.health(connection, error),
+    });
+  }
+
+  private async token(refresh: boolean): Promise<string> {
+    const subscribers = [...this.subscribers];
+    const provider = subscribers.find((s) => s.tokenProvider)?.tokenProvider;
+    if (provider && (refresh || !this.provided)) this.provided = await provider();
+    const token = provider ? this.provided : subscribers.find((s) => s.token)?.token;
+    if (!token)
+      throw new ApiError(401, 'unauthorized', 'No token: set the token attribute or tokenProvider.');
+    return token;
+  }
+
+  private async act(pending: Pending, path: string, method: string, body: unknown): Promise<Recording> {
+    this.set({ pending });
+    try {
+      const recording = await this.api.json<Recording>(path, { method, body });
+      this.upsert(recording);
+      return recording;
+    } catch (error) {
+      // A start refused because one is already running still tells us which one.
+      const active = error instanceof ApiError ? (error.extra.recording ?? error.extra.active) : null;
+      if (isRecording(active)) this.upsert(active);
+      throw error;
+    } finally {
+      this.set({ pending: null });
+    }
+  }
+
+  private receive(type: string, data: unknown) {
+    if (type === 'snapshot' && Array.isArray((data as RecordingList).recordings)) {
+      const list = data as RecordingList;
+      const recordings = this.merged([...(list.active ? [list.active] : []), ...list.recordings]);
+      this.set({
+        loaded: true,
+        recordings,
+        active: recordings.find((r) => isActive(r.status)) ?? null,
+        nextCursor: this.paged ? this.state.nextCursor : list.nextCursor,
+        permissions: list.permissions,
+        skewMs: Date.parse(list.serverTime) - Date.now() || 0,
+      });
+    } else if (type === 'recording' && isRecording(data)) this.upsert(data);
+    else if (type === 'meeting') this.set({ meeting: data as MeetingState });
+  }
+
+  private health(connection: Connection, error?: unknown) {
+    const kept = connection === 'reconnecting' ? this.state.error : null;
+    this.set({ connection, error: error === undefined ? kept : toLiveError(error) });
+  }
+
+  private upsert(recording: Recording) {
+    const recordings = this.merged([recording]);
+    this.set({ recordings, active: recordings.find((r) => isActive(r.status)) ?? null });
+  }
+
+  /**
+   * The known list with `reports` folded in (statuses never regress). New recordings go first, or last
+   * for an older page; a snapshot's order wins over the known order for the recordings it carries.
+   */
+  private merged(reports: Recording[], older = false): Recording[] {
+    const known = new Map(this.state.recordings.map((r) => [r.id, r]));
+    const fresh = new Map<string, Recording>();
+    for (const report of reports) {
+      const before = fresh.get(report.id) ?? known.get(report.id);
+      fresh.set(report.id, before ? mergeRecording(before, report) : report);
+    }
+    const rest = this.state.recordings.filter((r) => !fresh.has(r.id));
+    return older ? [...rest, ...fresh.values()] : [...fresh.values(), ...rest];
+  }
+
+  private set(patch: Partial<LiveState>) {
+    this.state = { ...this.state, ...patch };
+    for (const settle of this.waiters) if (settle()) this.waiters.delete(settle);
+    for (const subscriber of this.subscribers) subscriber.changed();
+  }
+}
+
+function isRecording(value: unknown): value is Recording {
+  const recording = value as Recording | null;
+  return typeof recording?.id === 'string' && isRecordingStatus(recording.status);
+}
+
+export function toLiveError(error: unknown): LiveError {
+  if (error instanceof ApiError) return { code: error.code, message: error.message };
+  return { code: 'network_error', message: error instanceof Error ? error.message : String(error) };
+}
+
+const stores = new Map<string, LiveRecording>();
+
+/** The page's one store for this meeting behind this endpoint. */
+export function liveRecording(endpoint: string, meetingId: string): LiveRecording {
+  const key = `${endpoint}\n${meetingId}`;
+  let store = stores.get(key);
+  if (!store) stores.set(key, (store = new LiveRecording(endpoint, meetingId, () => stores.delete(key))));
+  return store;
+}

@@ -1,0 +1,154 @@
+/**
+ * The meeting's event stream: SSE over fetch (so it can carry the Bearer token), parsed by
+ * eventsource-parser. Reconnects with backoff and jitter, resumes with Last-Event-ID (the proxy sends a
+ * fresh snapshot first on every connection, which resyncs whatever was missed), stops while the tab is
+ * hidden, and polls the list only when the response cannot be streamed.
+ */
+import { createParser } from 'eventsource-parser';
+import { ApiError } from '../core/errors.ts';
+import { backoffDelay } from '../core/backoff.ts';
+import type { Connection } from '../core/view.ts';
+import { responseError } from './api.ts';
+import type { Api } from './api.ts';
+
+export interface StreamOptions {
+  /** First reconnection delay, ms (doubled per failed attempt, up to maxDelayMs). */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** Polling period when streaming is impossible, ms. */
+  pollMs: number;
+  /** A connection silent this long (no event, no heartbeat) is presumed dead, ms. */
+  idleMs: number;
+}
+
+export const STREAM_OPTIONS: StreamOptions = {
+  baseDelayMs: 1000,
+  maxDelayMs: 30_000,
+  pollMs: 5000,
+  idleMs: 45_000,
+};
+
+export interface StreamHandlers {
+  event(type: string, data: unknown): void;
+  health(connection: Connection, error?: unknown): void;
+}
+
+/** Statuses that no retry will fix. */
+const FATAL = [400, 403, 404];
+
+/** Opens the stream of `meetingId`; returns the function that closes it. */
+export function openStream(
+  api: Api,
+  meetingId: string,
+  handlers: StreamHandlers,
+  options: StreamOptions = STREAM_OPTIONS,
+): () => void {
+  const id = encodeURIComponent(meetingId);
+  let closed = false;
+  let lastEventId: string | undefined;
+  let abort = new AbortController();
+  let wake = () => {};
+  const hidden = () => document.visibilityState === 'hidden';
+  const rest = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout((wake = resolve), ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const onVisibility = () => (hidden() ? abort.abort() : wake());
+  document.addEventListener('visibilitychange', onVisibility);
+
+  /** Reads one response until it ends; resolves true when an event arrived (the connection was good). */
+  const read = async (response: Response) => {
+    let alive = false;
+    let idle: ReturnType<typeof setTimeout> | undefined;
+    const watch = () => {
+      clearTimeout(idle);
+      idle = setTimeout(() => abort.abort(), options.idleMs);
+    };
+    const parser = createParser({
+      onEvent: (message) => {
+        if (message.id) lastEventId = message.id;
+        alive = true;
+        let data: unknown;
+        try {
+          data = JSON.parse(message.data);
+        } catch {
+          return; // not ours to understand; the next snapshot resyncs anyway
+        }
+        handlers.event(message.event ?? 'message', data);
+      },
+    });
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    try {
+      for (watch(); ; watch()) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        parser.feed(value);
+      }
+    } catch (error) {
+      if (!abort.signal.aborted) throw error;
+    } finally {
+      clearTimeout(idle);
+    }
+    return alive;
+  };
+
+  const poll = async () => {
+    handlers.health('polling');
+    while (!closed) {
+      if (!hidden()) {
+        try {
+          handlers.event('snapshot', await api.json(`/meetings/${id}/recordings`, { signal: abort.signal }));
+          handlers.health('polling');
+        } catch (error) {
+          if (!closed) handlers.health('reconnecting', error);
+        }
+      }
+      await rest(options.pollMs);
+    }
+  };
+
+  const run = async () => {
+    for (let attempt = 0; !closed;) {
+      if (hidden()) {
+        handlers.health('paused');
+        await rest(2 ** 31 - 1);
+        continue;
+      }
+      abort = new AbortController();
+      try {
+        const response = await api.fetch(`/meetings/${id}/events`, {
+          signal: abort.signal,
+          headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
+        });
+        if (!response.ok) throw await responseError(response);
+        if (!response.body || !response.headers.get('content-type')?.startsWith('text/event-stream')) {
+          await response.body?.cancel();
+          return poll();
+        }
+        handlers.health('live');
+        if (await read(response)) attempt = 0;
+        if (closed || hidden()) continue;
+        handlers.health('reconnecting');
+      } catch (error) {
+        if (closed) return;
+        if (error instanceof ApiError && FATAL.includes(error.status))
+          return handlers.health('closed', error);
+        if (!hidden()) handlers.health('reconnecting', error);
+      }
+      if (!hidden())
+        await rest(backoffDelay(attempt++, options.baseDelayMs, options.maxDelayMs, Math.random()));
+    }
+  };
+  void run();
+
+  return () => {
+    closed = true;
+    document.removeEventListener('visibilitychange', onVisibility);
+    abort.abort();
+    wake();
+  };
+}

@@ -1,0 +1,156 @@
+import { html, nothing } from 'lit';
+import type { PropertyValues } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { emit } from '../../client/events.ts';
+import type { LiveRecording } from '../../client/store.ts';
+import type { Recording } from '../../core/recording.ts';
+import { buttonView } from '../../core/view.ts';
+import type { LiveError } from '../../core/view.ts';
+import { base } from '../base.styles.ts';
+import { LiveElement } from '../live-element.ts';
+import { styles } from './record-button.styles.ts';
+
+/**
+ * A button that starts and stops the meeting's recording: Record → Starting… → Stop → Stopping… →
+ * Record. Asks before stopping (a small dialog after the button), offers Pause / Resume when `pausable`,
+ * and hides itself, or explains why it is disabled, when the token may not record.
+ *
+ * @summary Record / stop control for one meeting.
+ * @fires dyte-recording-start - A start was accepted. `detail: { recording }`
+ * @fires dyte-recording-stop - A stop was accepted. `detail: { recording }`
+ * @fires dyte-recording-error - A request failed. `detail: { code, message }`
+ * @fires dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
+ * @csspart button - The main Record / Stop button.
+ * @csspart toggle - The Pause / Resume button.
+ * @csspart confirm - The stop confirmation.
+ * @csspart confirm-stop - The confirmation's "Stop recording" button.
+ * @csspart confirm-keep - The confirmation's "Keep recording" button.
+ * @csspart explanation - Why the button is disabled (`when-forbidden="disabled"`).
+ * @csspart error - The last failed request.
+ * @cssprop [--dyte-recording-accent=#d92d20] - Colour of the live state (the Stop buttons).
+ * @cssprop [--dyte-recording-on-accent=#fff] - Text on the accent colour.
+ * @cssprop [--dyte-recording-fg=#1d2939] - Text colour.
+ * @cssprop [--dyte-recording-bg=#fff] - Button background.
+ * @cssprop [--dyte-recording-muted=#475467] - Secondary text and unavailable buttons.
+ * @cssprop [--dyte-recording-border=#98a2b3] - Borders.
+ * @cssprop [--dyte-recording-radius=6px] - Corner radius.
+ * @cssprop [--dyte-recording-font=14px/1.4 system-ui, sans-serif] - Font shorthand.
+ */
+@customElement('dyte-record-button')
+export class DyteRecordButton extends LiveElement {
+  static override styles = [base, styles];
+
+  @query('[part=button]') private accessor button!: HTMLButtonElement | null;
+  @query('[part=confirm-keep]') private accessor keepButton!: HTMLButtonElement | null;
+
+  @state() private accessor confirming = false;
+  @state() private accessor failure: LiveError | null = null;
+
+  /** Stop without asking first. */
+  @property({ attribute: 'no-confirm', type: Boolean }) accessor noConfirm = false;
+  /** When the token may not record: `hidden` renders nothing, `disabled` shows the button disabled with the reason. */
+  @property({ attribute: 'when-forbidden' }) accessor whenForbidden: 'hidden' | 'disabled' = 'hidden';
+  /** Offer Pause / Resume while recording (Dyte v2 supports it, v1 does not). */
+  @property({ type: Boolean }) accessor pausable = false;
+  /** Video codec of new recordings (`H264`, `VP8`, `VP9`); empty for the proxy's default. */
+  @property() accessor codec = '';
+
+  protected override updated(changed: PropertyValues) {
+    if (changed.has('confirming') && this.confirming) this.keepButton?.focus();
+  }
+
+  /** Starts a recording, as a click on Record would. */
+  start(): Promise<void> {
+    return this.request((store) => store.start(this.codec || undefined), 'dyte-recording-start');
+  }
+
+  /** Stops the recording now, without asking. */
+  stop(): Promise<void> {
+    this.confirming = false;
+    return this.request((store) => store.control('stop'), 'dyte-recording-stop');
+  }
+
+  private async request(
+    send: (store: LiveRecording) => Promise<Recording>,
+    event?: 'dyte-recording-start' | 'dyte-recording-stop',
+  ) {
+    const store = this.live.store;
+    if (!store) return;
+    this.failure = null;
+    try {
+      const recording = await send(store);
+      if (event) emit(this, event, { recording });
+    } catch (error) {
+      this.failure = this.fail(error);
+    }
+  }
+
+  private onMain = () => {
+    const { action, allowed } = buttonView(this.live.state, this.pausable);
+    if (!allowed) return;
+    if (action === 'start') void this.start();
+    else if (action === 'stop') {
+      if (this.noConfirm) void this.stop();
+      else this.confirming = !this.confirming;
+    }
+  };
+
+  private onToggle = () => {
+    const { toggle } = buttonView(this.live.state, this.pausable);
+    if (toggle && !this.live.state.pending) void this.request((store) => store.control(toggle));
+  };
+
+  private onKeep = () => {
+    this.confirming = false;
+    this.button?.focus();
+  };
+
+  private onConfirmKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') this.onKeep();
+  };
+
+  override render() {
+    const { state } = this.live;
+    const view = buttonView(state, this.pausable);
+    const forbidden = state.loaded && !view.allowed;
+    if (forbidden && this.whenForbidden !== 'disabled') return nothing;
+    const text = this.text;
+    const confirming = this.confirming && view.action === 'stop';
+    return html`<button
+        part="button"
+        class=${view.action === 'stop' ? 'live' : ''}
+        aria-disabled=${!view.action || forbidden}
+        aria-busy=${view.busy}
+        aria-haspopup=${view.action === 'stop' && !this.noConfirm ? 'dialog' : nothing}
+        aria-describedby=${forbidden ? 'why' : nothing}
+        @click=${this.onMain}
+      >
+        ${text[view.label]}</button
+      >${confirming ? this.renderConfirm() : nothing}${
+        view.toggle
+          ? html`<button part="toggle" aria-busy=${state.pending === view.toggle} @click=${this.onToggle}>
+              ${text[view.toggle]}
+            </button>`
+          : nothing
+      }${forbidden ? html`<span id="why" part="explanation" class="muted">${text.forbidden}</span>` : nothing}${
+        this.failure
+          ? html`<span part="error" class="warning" role="alert">${this.failure.message}</span>`
+          : nothing
+      }`;
+  }
+
+  private renderConfirm() {
+    const text = this.text;
+    return html`<div part="confirm" role="alertdialog" aria-labelledby="ask" @keydown=${this.onConfirmKey}>
+      <span id="ask">${text.confirm}</span>
+      <button part="confirm-stop" class="live" @click=${() => void this.stop()}>${text.confirmStop}</button>
+      <button part="confirm-keep" @click=${this.onKeep}>${text.confirmKeep}</button>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dyte-record-button': DyteRecordButton;
+  }
+}

@@ -1,0 +1,163 @@
+import { html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { Task, TaskStatus } from '@lit/task';
+import { emit } from '../../client/events.ts';
+import type { DownloadKind } from '../../client/store.ts';
+import { formatBytes, formatDate, formatDuration } from '../../core/format.ts';
+import type { Recording } from '../../core/recording.ts';
+import { fill } from '../../core/strings.ts';
+import type { LiveError } from '../../core/view.ts';
+import { base } from '../base.styles.ts';
+import { LiveElement } from '../live-element.ts';
+import { styles } from './recording-list.styles.ts';
+
+/**
+ * The meeting's recordings, newest first and updated live: time, duration, size, codec, status and who
+ * started it, with video and audio downloads through the proxy (a fresh link per click) and when the
+ * links expire. Loads more on request; shows loading, empty and error states, with a retry.
+ *
+ * @summary Live list of one meeting's recordings.
+ * @fires dyte-recording-download - A fresh download link arrived; cancel it to handle the link yourself instead of navigating to it. `detail: { recording, kind, url }`
+ * @fires dyte-recording-error - A request failed. `detail: { code, message }`
+ * @fires dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
+ * @csspart list - The list of recordings.
+ * @csspart item - One recording.
+ * @csspart time - When it was started.
+ * @csspart meta - Duration, size, codec and who started it.
+ * @csspart status - Its status.
+ * @csspart downloads - The download buttons and expiry notice.
+ * @csspart download - A download button (video or audio).
+ * @csspart expiry - When the links expire, or that they did.
+ * @csspart more - The "Load more" button.
+ * @csspart empty - The text shown when there is no recording.
+ * @csspart loading - The text shown while loading.
+ * @csspart error - What failed.
+ * @csspart retry - The "Retry" button.
+ * @cssprop [--dyte-recording-fg=#1d2939] - Text colour.
+ * @cssprop [--dyte-recording-bg=#fff] - Button background.
+ * @cssprop [--dyte-recording-muted=#475467] - Secondary text.
+ * @cssprop [--dyte-recording-border=#98a2b3] - Borders and separators.
+ * @cssprop [--dyte-recording-warning=#93370d] - Errors.
+ * @cssprop [--dyte-recording-radius=6px] - Corner radius.
+ * @cssprop [--dyte-recording-font=14px/1.4 system-ui, sans-serif] - Font shorthand.
+ */
+@customElement('dyte-recording-list')
+export class DyteRecordingList extends LiveElement {
+  static override styles = [base, styles];
+
+  /** The first snapshot; re-run while it is missing and the connection's error changes. */
+  private readonly loading = new Task(this, {
+    task: ([store]) => store?.whenLoaded(),
+    args: () => [this.live.store, this.live.state.loaded || this.live.state.error] as const,
+  });
+  private readonly more = new Task(this, {
+    task: async () => {
+      try {
+        await this.live.store?.loadMore();
+      } catch (error) {
+        throw this.fail(error);
+      }
+    },
+    autoRun: false,
+  });
+
+  @state() private accessor failure: LiveError | null = null;
+
+  private onRetry = () => this.live.store?.retry();
+
+  private onMore = () => void this.more.run();
+
+  private async onDownload(recording: Recording, kind: DownloadKind) {
+    this.failure = null;
+    try {
+      const { url } = await this.live.store!.download(recording.id, kind);
+      if (emit(this, 'dyte-recording-download', { recording, kind, url })) location.assign(url);
+    } catch (error) {
+      this.failure = this.fail(error);
+    }
+  }
+
+  override render() {
+    const text = this.text;
+    return this.loading.render({
+      pending: () => html`<p part="loading" role="status">${text.loading}</p>`,
+      error: (error) =>
+        this.renderError(fill(text.listError, { message: (error as LiveError).message }), true),
+      complete: () => this.renderList(),
+    });
+  }
+
+  private renderList() {
+    const text = this.text;
+    const { recordings, nextCursor, permissions } = this.live.state;
+    if (!recordings.length) return html`<p part="empty">${text.empty}</p>`;
+    const failure = this.more.status === TaskStatus.ERROR ? (this.more.error as LiveError) : this.failure;
+    return html`<ul part="list" aria-label=${text.listLabel}>
+        ${recordings.map((recording) => this.renderItem(recording, permissions.download))}
+      </ul>
+      ${failure ? this.renderError(failure.message) : nothing}
+      ${
+        nextCursor
+          ? html`<button
+              part="more"
+              aria-busy=${this.more.status === TaskStatus.PENDING}
+              @click=${this.onMore}
+            >
+              ${text.loadMore}
+            </button>`
+          : nothing
+      }`;
+  }
+
+  private renderItem(recording: Recording, mayDownload: boolean) {
+    const text = this.text;
+    const locale = this.locale;
+    const when = recording.invokedAt ?? recording.startedAt;
+    const by = recording.startedBy?.name;
+    const meta = [
+      recording.durationSeconds === null ? '' : formatDuration(recording.durationSeconds, locale),
+      recording.fileSizeBytes === null ? '' : formatBytes(recording.fileSizeBytes, locale),
+      recording.codec ?? '',
+      by ? fill(text.by, { name: by }) : '',
+    ].filter(Boolean);
+    return html`<li part="item">
+      ${when ? html`<time part="time" datetime=${when}>${formatDate(when, locale)}</time>` : nothing}
+      <span part="status">${text[recording.status]}</span>
+      ${meta.length ? html`<span part="meta">${meta.join(' · ')}</span>` : nothing}
+      ${mayDownload && recording.status === 'UPLOADED' ? this.renderDownloads(recording) : nothing}
+    </li>`;
+  }
+
+  private renderDownloads(recording: Recording) {
+    const text = this.text;
+    const expiresAt = recording.downloadExpiresAt;
+    const now = Date.now() + this.live.state.skewMs;
+    if (expiresAt && Date.parse(expiresAt) <= now) return html`<span part="expiry">${text.expired}</span>`;
+    const button = (kind: DownloadKind) =>
+      html`<button part="download" @click=${() => void this.onDownload(recording, kind)}>
+        ${text[kind]}
+      </button>`;
+    return html`<span part="downloads">
+      ${recording.downloadable ? button('video') : nothing}
+      ${recording.audioDownloadable ? button('audio') : nothing}
+      ${
+        expiresAt
+          ? html`<span part="expiry"
+              >${fill(text.expires, { date: formatDate(expiresAt, this.locale) })}</span
+            >`
+          : nothing
+      }
+    </span>`;
+  }
+
+  private renderError(message: string, retry = false) {
+    return html`<p part="error" class="warning" role="alert">${message}</p>
+      ${retry ? html`<button part="retry" @click=${this.onRetry}>${this.text.retry}</button>` : nothing}`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dyte-recording-list': DyteRecordingList;
+  }
+}

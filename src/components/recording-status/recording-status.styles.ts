@@ -1,0 +1,40 @@
+import { css } from 'lit';
+
+export const styles = css`
+  :host {
+    display: inline-block;
+  }
+  [part='status'] {
+    display: flex;
+    flex-wrap: wrap;
+    align-items: center;
+    gap: 0.25em 0.6em;
+  }
+  [part='indicator'] {
+    width: 0.6em;
+    height: 0.6em;
+    border-radius: 50%;
+    background: var(--_muted);
+  }
+  .recording [part='indicator'] {
+    background: var(--_accent);
+    animation: pulse 1.6s ease-in-out infinite;
+  }
+  .recording [part='label'] {
+    color: var(--_accent);
+    font-weight: 700;
+  }
+  [part='timer'] {
+    font-variant-numeric: tabular-nums;
+  }
+  [part='detail'],
+  [part='connection'] {
+    color: var(--_muted);
+    font-size: 0.9em;
+  }
+  @keyframes pulse {
+    50% {
+      opacity: 0.25;
+    }
+  }
+`;

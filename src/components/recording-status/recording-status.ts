@@ -1,0 +1,108 @@
+import { html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { onTick } from '../../client/ticker.ts';
+import { formatClock } from '../../core/format.ts';
+import { statusView } from '../../core/view.ts';
+import type { StatusView } from '../../core/view.ts';
+import { base } from '../base.styles.ts';
+import { LiveElement } from '../live-element.ts';
+import { styles } from './recording-status.styles.ts';
+
+/**
+ * The life of the meeting's recording: Starting (the recorder can take up to 30 s), REC with the
+ * elapsed time on the server's clock, Paused, Saving, Saved, Failed with the reason, and why or by whom
+ * it stopped. Warns before the 24-hour limit and counts down when the room is empty. Tells screen
+ * readers about status changes (never about ticks), and shows when its live connection is lost.
+ *
+ * @summary Live recording status of one meeting.
+ * @fires dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
+ * @csspart status - The whole status line; its class is the phase.
+ * @csspart indicator - The dot, pulsing while recording.
+ * @csspart label - The status text.
+ * @csspart timer - The elapsed time while recording.
+ * @csspart detail - The hint while starting, or the stop reason.
+ * @csspart warning - The 24-hour limit or empty-room countdown.
+ * @csspart connection - Connection lost / restored.
+ * @cssprop [--dyte-recording-accent=#d92d20] - Colour of REC and its dot.
+ * @cssprop [--dyte-recording-fg=#1d2939] - Text colour.
+ * @cssprop [--dyte-recording-muted=#475467] - Secondary text.
+ * @cssprop [--dyte-recording-warning=#93370d] - Warnings.
+ * @cssprop [--dyte-recording-font=14px/1.4 system-ui, sans-serif] - Font shorthand.
+ */
+@customElement('dyte-recording-status')
+export class DyteRecordingStatus extends LiveElement {
+  static override styles = [base, styles];
+
+  private stopTicking?: () => void;
+  /** What this update shows, computed once per update. */
+  private shown?: StatusView;
+  private wasLive = false;
+  @state() private accessor announcement = '';
+  /** Shown after the connection was lost: `offline` until it is back, then `online` until the next change. */
+  @state() private accessor connectionNote: 'offline' | 'online' | null = null;
+
+  /** Seconds an empty room keeps recording before the upstream stops it (Dyte: 60). */
+  @property({ attribute: 'empty-timeout', type: Number }) accessor emptyTimeout = 60;
+  /** Warn this many seconds before the 24-hour limit. */
+  @property({ attribute: 'limit-warning', type: Number }) accessor limitWarning = 600;
+
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this.stopTicker();
+  }
+
+  protected override willUpdate() {
+    const before = this.shown?.phase;
+    const { phase, label } = (this.shown = statusView(this.live.state, {
+      strings: this.text,
+      nowMs: Date.now(),
+      emptyTimeoutSeconds: this.emptyTimeout,
+      limitWarningSeconds: this.limitWarning,
+    }));
+    if (before && phase !== before) {
+      this.announcement = phase === 'recording' ? this.text.RECORDING : label;
+      if (this.connectionNote === 'online') this.connectionNote = null;
+    }
+    const { connection } = this.live.state;
+    const live = connection === 'live' || connection === 'polling';
+    if (live && this.connectionNote === 'offline') this.connectionNote = 'online';
+    if (connection === 'reconnecting' && this.wasLive) this.connectionNote = 'offline';
+    this.wasLive ||= live;
+  }
+
+  protected override updated() {
+    // The page's one ticker, subscribed only while something on screen counts.
+    const { elapsed, warning } = this.shown!;
+    if (elapsed === null && warning === null) this.stopTicker();
+    else this.stopTicking ??= onTick(() => this.requestUpdate());
+  }
+
+  private stopTicker() {
+    this.stopTicking?.();
+    this.stopTicking = undefined;
+  }
+
+  override render() {
+    const view = this.shown!;
+    const note = this.connectionNote;
+    return html`<div part="status" class=${view.phase}>
+        <span part="indicator" aria-hidden="true"></span>
+        <span part="label">${view.label}</span>
+        ${
+          view.elapsed === null
+            ? nothing
+            : html`<time part="timer" datetime="PT${view.elapsed}S">${formatClock(view.elapsed)}</time>`
+        }
+        ${view.detail ? html`<span part="detail">${view.detail}</span>` : nothing}
+        ${view.warning ? html`<span part="warning" class="warning">${view.warning}</span>` : nothing}
+        ${note ? html`<span part="connection">${this.text[note]}</span>` : nothing}
+      </div>
+      <span class="sr-only" role="status">${this.announcement}</span>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dyte-recording-status': DyteRecordingStatus;
+  }
+}

@@ -1,0 +1,50 @@
+/** Locale-aware formatting through `Intl`. `locale` undefined means the runtime's default. */
+
+/** `1:02:03` or `2:03`: a running clock. */
+export function formatClock(totalSeconds: number): string {
+  const s = Math.max(0, Math.floor(totalSeconds));
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const hours = Math.floor(s / 3600);
+  const rest = `${pad(Math.floor(s / 60) % 60)}:${pad(s % 60)}`;
+  return hours ? `${hours}:${rest}` : rest.replace(/^0/, '');
+}
+
+/** `1 hr 2 min`, `45 sec`: a duration in its two largest units, in the locale's words. */
+export function formatDuration(totalSeconds: number, locale?: string): string {
+  const s = Math.max(0, Math.round(totalSeconds));
+  const parts = (
+    [
+      ['hour', Math.floor(s / 3600)],
+      ['minute', Math.floor(s / 60) % 60],
+      ['second', s % 60],
+    ] as const
+  ).filter(([, value]) => value > 0);
+  return (parts.length ? parts.slice(0, 2) : [['second', 0] as const])
+    .map(([unit, value]) =>
+      new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(value),
+    )
+    .join(' ');
+}
+
+const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+
+/** `12.5 MB` (decimal units, as the unit names say). */
+export function formatBytes(bytes: number, locale?: string): string {
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
+    value /= 1000;
+    unit += 1;
+  }
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: BYTE_UNITS[unit],
+    unitDisplay: 'short',
+    maximumFractionDigits: unit ? 1 : 0,
+  }).format(value);
+}
+
+/** A date and time, medium date and short time. */
+export function formatDate(iso: string, locale?: string): string {
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+}

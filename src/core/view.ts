@@ -1,0 +1,172 @@
+/** What the elements show, derived from the live state by pure functions (no DOM). */
+import type { MeetingState, Permissions } from './contract.ts';
+import type { Recording } from './recording.ts';
+import { fill } from './strings.ts';
+import type { Strings } from './strings.ts';
+import { formatClock } from './format.ts';
+
+/** A local action sent to the proxy and not answered yet. */
+export type Pending = 'start' | 'stop' | 'pause' | 'resume' | null;
+
+/** The health of the live connection. */
+export type Connection = 'connecting' | 'live' | 'polling' | 'reconnecting' | 'paused' | 'closed';
+
+export interface LiveError {
+  code: string;
+  message: string;
+}
+
+/** Everything an element knows about one meeting's recordings. */
+export interface LiveState {
+  /** A first snapshot has arrived. */
+  loaded: boolean;
+  /** Newest first. */
+  recordings: Recording[];
+  active: Recording | null;
+  nextCursor: string | null;
+  permissions: Permissions;
+  /** The proxy's clock minus the page's clock, in ms. */
+  skewMs: number;
+  meeting: MeetingState | null;
+  pending: Pending;
+  connection: Connection;
+  /** The last failure of the connection, cleared by the next success. */
+  error: LiveError | null;
+}
+
+export const INITIAL_STATE: LiveState = {
+  loaded: false,
+  recordings: [],
+  active: null,
+  nextCursor: null,
+  permissions: { start: false, stop: false, download: false },
+  skewMs: 0,
+  meeting: null,
+  pending: null,
+  connection: 'connecting',
+  error: null,
+};
+
+export type Phase =
+  'loading' | 'idle' | 'starting' | 'recording' | 'paused' | 'stopping' | 'uploading' | 'saved' | 'failed';
+
+const PHASE_OF_STATUS = {
+  INVOKED: 'starting',
+  RECORDING: 'recording',
+  PAUSED: 'paused',
+  UPLOADING: 'uploading',
+  UPLOADED: 'saved',
+  ERRORED: 'failed',
+} as const;
+
+/** The recording the meeting is about now: the active one, else the newest. */
+export function currentRecording(state: LiveState): Recording | null {
+  return state.active ?? state.recordings[0] ?? null;
+}
+
+/** Where the meeting's recording is in its life, with local start/stop requests taking precedence. */
+export function phaseOf(state: LiveState): Phase {
+  if (state.pending === 'start') return 'starting';
+  if (state.pending === 'stop') return 'stopping';
+  if (!state.loaded) return 'loading';
+  const recording = currentRecording(state);
+  return recording ? PHASE_OF_STATUS[recording.status] : 'idle';
+}
+
+export interface ButtonView {
+  /** What a click on the main button does. */
+  action: 'start' | 'stop' | null;
+  label: keyof Strings;
+  busy: boolean;
+  /** The token may do `action` (false: hide or explain, per the element's attribute). */
+  allowed: boolean;
+  /** The secondary pause / resume button, when shown. */
+  toggle: 'pause' | 'resume' | null;
+}
+
+export function buttonView(state: LiveState, pausable: boolean): ButtonView {
+  const phase = phaseOf(state);
+  const { start, stop } = state.permissions;
+  if (phase === 'starting' || phase === 'stopping')
+    return {
+      action: null,
+      label: phase,
+      busy: true,
+      allowed: phase === 'starting' ? start : stop,
+      toggle: null,
+    };
+  if (phase === 'recording' || phase === 'paused')
+    return {
+      action: 'stop',
+      label: 'stop',
+      busy: false,
+      allowed: stop,
+      toggle: pausable && stop ? (phase === 'paused' ? 'resume' : 'pause') : null,
+    };
+  return {
+    action: phase === 'loading' ? null : 'start',
+    label: 'record',
+    busy: false,
+    allowed: start,
+    toggle: null,
+  };
+}
+
+/** The recording's running time in seconds, on the proxy's clock. */
+export function elapsedSeconds(startedAt: string, nowMs: number, skewMs: number): number {
+  return Math.max(0, Math.floor((nowMs + skewMs - Date.parse(startedAt)) / 1000));
+}
+
+export const MAX_RECORDING_SECONDS = 24 * 3600;
+
+export interface StatusView {
+  phase: Phase;
+  /** The main text. */
+  label: string;
+  /** Elapsed seconds while recording, else null. */
+  elapsed: number | null;
+  /** A hint or the stop reason. */
+  detail: string | null;
+  /** The 24 h limit or the empty room is about to stop the recording. */
+  warning: string | null;
+}
+
+export interface StatusOptions {
+  strings: Strings;
+  nowMs: number;
+  /** Seconds an empty room keeps recording before the upstream stops it. */
+  emptyTimeoutSeconds: number;
+  /** Warn this many seconds before the 24 h limit. */
+  limitWarningSeconds: number;
+}
+
+export function statusView(state: LiveState, options: StatusOptions): StatusView {
+  const { strings, nowMs } = options;
+  const phase = phaseOf(state);
+  const recording = currentRecording(state);
+  const live = phase === 'recording' || phase === 'paused';
+  const elapsed =
+    phase === 'recording' && recording?.startedAt
+      ? elapsedSeconds(recording.startedAt, nowMs, state.skewMs)
+      : null;
+  const label = fill(strings[phase], { reason: recording?.error ?? '' });
+  let detail: string | null = phase === 'starting' ? strings.startingHint : null;
+  if (!live && recording && phase !== 'starting') detail = stopReasonText(recording, strings);
+  let warning: string | null = null;
+  const emptySince = state.meeting?.participants === 0 ? state.meeting.emptySince : null;
+  if (live && emptySince) {
+    const left = options.emptyTimeoutSeconds - elapsedSeconds(emptySince, nowMs, state.skewMs);
+    warning = fill(strings.emptyRoom, { time: formatClock(left) });
+  } else if (elapsed !== null && MAX_RECORDING_SECONDS - elapsed <= options.limitWarningSeconds) {
+    warning = fill(strings.limitSoon, { time: formatClock(MAX_RECORDING_SECONDS - elapsed) });
+  }
+  return { phase, label, elapsed, detail, warning };
+}
+
+/** Why and by whom a recording stopped, or null when nobody knows. */
+export function stopReasonText(recording: Recording, strings: Strings): string | null {
+  const name = recording.stoppedBy?.name;
+  if (recording.stopReason === 'ALL_PEERS_LEFT') return strings.stoppedEmpty;
+  if (recording.stopReason === 'INTERNAL_ERROR') return strings.stoppedError;
+  return name ? fill(strings.stoppedBy, { name }) : null;
+}
