@@ -4,6 +4,8 @@ import type { Command } from './cli-kit.ts';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
   simulator: async () => (await import('./simulator/command.ts')).simulatorCommand,
+  proxy: async () => (await import('./proxy/command.ts')).proxyCommand,
+  token: async () => (await import('./proxy/command.ts')).tokenCommand,
 };
 
 const USAGE = `Usage: dyte-recording-kit <command> [options]

@@ -1,0 +1,233 @@
+/** The browser contract (DESIGN.md) as a Hono app: routes, CORS, and the one error handler. */
+import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { cors } from 'hono/cors';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { ApiError } from '../core/errors.ts';
+import type { RecordingList } from '../core/contract.ts';
+import { actorOf, permissionsFor, requireMeeting, requirePermission } from './auth.ts';
+import type { Authorize, Caller } from './auth.ts';
+import { parseControlRequest, parseStartRequest, readJsonObject, readRaw } from './body.ts';
+import type { EventStreams } from './events.ts';
+import { requireValidId } from './ids.ts';
+import type { RecordingService } from './recordings.ts';
+import type { MeetingView, MeetingWatches } from './watch.ts';
+import type { WebhookReceiver } from './webhooks.ts';
+import type { Codec } from '../core/recording.ts';
+
+/** Webhook bodies can be larger than anything a browser sends, but are still capped. */
+const MAX_WEBHOOK_BYTES = 256 * 1024;
+const MAX_LIMIT = 100;
+
+export interface AppParts {
+  basePath: string;
+  authorize: Authorize;
+  allowedOrigins: string[];
+  codecs: readonly Codec[];
+  viewerCanDownload: boolean;
+  pageSize: number;
+  /** Webhooks count as flowing while one arrived within this long. */
+  webhookQuietMs: number;
+  service: RecordingService;
+  watches: MeetingWatches;
+  streams: EventStreams;
+  webhooks: WebhookReceiver;
+  log: (line: string) => void;
+}
+
+export function createApp(parts: AppParts): Hono {
+  const { service, watches, streams, webhooks, log } = parts;
+  const app = parts.basePath ? new Hono().basePath(parts.basePath) : new Hono();
+
+  app.use(
+    '*',
+    cors({
+      origin: (origin) => (parts.allowedOrigins.includes(origin) ? origin : null),
+      allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
+      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Accept'],
+      exposeHeaders: ['Retry-After', 'Location'],
+      maxAge: 600,
+    }),
+  );
+  app.use('*', async (c, next) => {
+    await next();
+    c.header('X-Content-Type-Options', 'nosniff');
+    if (!c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store');
+  });
+
+  const caller = async (c: Context, meetingId: string | null): Promise<Caller> =>
+    parts.authorize(c.req.raw, { meetingId });
+
+  /** A recording route: the id is checked, then the caller, then the recording's meeting on use. */
+  const recordingCaller = async (c: Context) => {
+    const recordingId = requireValidId(c.req.param('recordingId'), 'recording id');
+    return { recordingId, who: await caller(c, null) };
+  };
+
+  const meetingCaller = async (c: Context) => {
+    const meetingId = requireValidId(c.req.param('meetingId'), 'meeting id');
+    const who = await caller(c, meetingId);
+    requireMeeting(who, meetingId);
+    return { meetingId, who };
+  };
+
+  const listBody = (
+    who: Caller,
+    view: Omit<MeetingView, 'meeting'>,
+    nextCursor: string | null,
+  ): RecordingList => ({
+    recordings: view.recordings,
+    active: view.active,
+    nextCursor,
+    permissions: permissionsFor(who, parts.viewerCanDownload),
+    serverTime: new Date().toISOString(),
+  });
+
+  route(app, '/health', {
+    GET: (c) => {
+      const { reachable } = service.upstream.health;
+      return c.json(
+        {
+          ok: reachable !== false,
+          upstream: {
+            kind: service.upstream.kind,
+            reachable,
+            webhooks: webhooks.flowing(parts.webhookQuietMs),
+          },
+        },
+        reachable === false ? 503 : 200,
+      );
+    },
+  });
+
+  route(app, '/meetings/:meetingId/recordings', {
+    GET: async (c) => {
+      const { meetingId, who } = await meetingCaller(c);
+      const { offset, limit } = readPage(c.req.query('cursor'), c.req.query('limit'), parts.pageSize);
+      const view =
+        (offset === 0 ? watches.cached(meetingId, limit) : null) ??
+        (await service.list(meetingId, offset, limit));
+      return c.json(listBody(who, view, view.hasMore ? encodeCursor(offset + limit, limit) : null));
+    },
+    POST: async (c) => {
+      const { meetingId, who } = await meetingCaller(c);
+      requirePermission(permissionsFor(who, parts.viewerCanDownload).start, 'start a recording');
+      const codec = parseStartRequest(await readJsonObject(c.req.raw), parts.codecs);
+      const recording = await service.start(meetingId, codec, actorOf(who));
+      log(`recording ${recording.id} started in meeting ${meetingId}`);
+      return c.json(recording, 201);
+    },
+  });
+
+  route(app, '/meetings/:meetingId/events', {
+    GET: async (c) => {
+      const { meetingId, who } = await meetingCaller(c);
+      const lastEventId = c.req.header('last-event-id');
+      const release = watches.acquire(meetingId);
+      return streams.start({
+        meetingId,
+        lastEventId: lastEventId && /^\d{1,16}$/.test(lastEventId.trim()) ? Number(lastEventId) : null,
+        expiresAt: who.expiresAt,
+        onClose: release,
+        snapshot: async () => {
+          const view = await watches.view(meetingId);
+          return {
+            view,
+            list: listBody(who, view, view.hasMore ? encodeCursor(parts.pageSize, parts.pageSize) : null),
+          };
+        },
+      });
+    },
+  });
+
+  route(app, '/recordings/:recordingId', {
+    GET: async (c) => {
+      const { recordingId, who } = await recordingCaller(c);
+      const { recording } = await service.read(who.meetingId, recordingId);
+      return c.json(recording);
+    },
+    PUT: async (c) => {
+      const { recordingId, who } = await recordingCaller(c);
+      requirePermission(permissionsFor(who, parts.viewerCanDownload).stop, 'control a recording');
+      const action = parseControlRequest(await readJsonObject(c.req.raw));
+      const recording = await service.control(who.meetingId, recordingId, action, actorOf(who));
+      log(`recording ${recordingId} ${action} requested in meeting ${who.meetingId}`);
+      return c.json(recording);
+    },
+  });
+
+  route(app, '/recordings/:recordingId/download', {
+    GET: async (c) => {
+      const { recordingId, who } = await recordingCaller(c);
+      requirePermission(permissionsFor(who, parts.viewerCanDownload).download, 'download recordings');
+      const kind = c.req.query('kind') ?? 'video';
+      if (kind !== 'video' && kind !== 'audio') {
+        throw new ApiError(400, 'bad_request', '"kind" must be "video" or "audio".');
+      }
+      const link = await service.download(who.meetingId, recordingId, kind);
+      c.header('Referrer-Policy', 'no-referrer');
+      if (/\bapplication\/json\b/i.test(c.req.header('accept') ?? '')) return c.json(link);
+      return c.redirect(link.url, 302);
+    },
+  });
+
+  route(app, '/webhooks', {
+    POST: async (c) => {
+      await webhooks.receive(c.req.raw.headers, await readRaw(c.req.raw, MAX_WEBHOOK_BYTES));
+      return c.body(null, 204);
+    },
+  });
+
+  app.notFound((c) => c.json(new ApiError(404, 'not_found', 'No such route.').toBody(), 404));
+  app.onError((error, c) => {
+    if (error instanceof ApiError) {
+      return c.json(error.toBody(), error.status as ContentfulStatusCode, error.headers);
+    }
+    log(`internal error: ${error.name}: ${error.message}`);
+    return c.json(
+      new ApiError(500, 'internal_error', 'The recording proxy failed unexpectedly.').toBody(),
+      500,
+    );
+  });
+  return app;
+}
+
+type Handler = (c: Context) => Response | Promise<Response>;
+
+/** Registers a path's methods, and `405` with `Allow` for every other method on it. */
+function route(app: Hono, path: string, handlers: Partial<Record<'GET' | 'POST' | 'PUT', Handler>>): void {
+  for (const [method, handler] of Object.entries(handlers)) app.on(method, path, handler);
+  const allow = [...Object.keys(handlers), ...(handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+  app.all(path, (c) =>
+    c.json(new ApiError(405, 'method_not_allowed', `Use ${allow} on this route.`).toBody(), 405, {
+      Allow: allow,
+    }),
+  );
+}
+
+/** Cursors are opaque to the browser: base64url of `offset:limit`, so every page keeps its size. */
+function encodeCursor(offset: number, limit: number): string {
+  return btoa(`${offset}:${limit}`).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+function readPage(cursor: string | undefined, limit: string | undefined, pageSize: number) {
+  if (cursor !== undefined && cursor !== '') {
+    let decoded = '';
+    try {
+      decoded = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'));
+    } catch {
+      // Falls through to the error below.
+    }
+    const match = /^(\d{1,9}):(\d{1,3})$/.exec(decoded);
+    const page = match && { offset: Number(match[1]), limit: Number(match[2]) };
+    if (!page || page.limit < 1 || page.limit > MAX_LIMIT || page.offset % page.limit !== 0) {
+      throw new ApiError(400, 'bad_request', 'The "cursor" is not one this server handed out.');
+    }
+    return page;
+  }
+  if (limit === undefined || limit === '') return { offset: 0, limit: pageSize };
+  if (!/^\d{1,3}$/.test(limit) || Number(limit) < 1 || Number(limit) > MAX_LIMIT) {
+    throw new ApiError(400, 'bad_request', `"limit" must be a whole number from 1 to ${MAX_LIMIT}.`);
+  }
+  return { offset: 0, limit: Number(limit) };
+}

@@ -1,0 +1,58 @@
+/**
+ * Who is calling: by default the bearer recording token, verified with the shared secret. A host app
+ * can replace this step (e.g. with its own session check); the proxy still enforces that a caller
+ * only touches its own meeting and only does what its role allows.
+ */
+import { ApiError } from '../core/errors.ts';
+import type { Permissions, Role } from '../core/contract.ts';
+import type { Actor } from '../core/recording.ts';
+import { verifyRecordingToken } from './token.ts';
+
+export interface Caller {
+  /** The one meeting this caller may touch. */
+  meetingId: string;
+  role: Role;
+  sub: string | null;
+  name: string | null;
+  /** Epoch ms when the authorization ends (event streams close then), or null. */
+  expiresAt: number | null;
+}
+
+/**
+ * Identifies the caller of a request or throws an ApiError (401 when unknown). `meetingId` is the
+ * meeting the route names, when it names one.
+ */
+export type Authorize = (request: Request, context: { meetingId: string | null }) => Promise<Caller>;
+
+export function bearerToken(request: Request): string {
+  const header = request.headers.get('authorization') ?? '';
+  const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
+  if (!match) {
+    throw new ApiError(401, 'unauthorized', 'Send a recording token as "Authorization: Bearer <token>".');
+  }
+  return match[1]!;
+}
+
+export function tokenAuthorizer(secret: string): Authorize {
+  return async (request) => verifyRecordingToken(bearerToken(request), secret);
+}
+
+export function permissionsFor(caller: Caller, viewerCanDownload: boolean): Permissions {
+  const host = caller.role === 'host';
+  return { start: host, stop: host, download: host || viewerCanDownload };
+}
+
+export function actorOf(caller: Caller): Actor {
+  return { id: caller.sub, name: caller.name };
+}
+
+/** The caller's meeting must be the one the route names. */
+export function requireMeeting(caller: Caller, meetingId: string): void {
+  if (caller.meetingId !== meetingId) {
+    throw new ApiError(403, 'forbidden', 'This token is for another meeting.');
+  }
+}
+
+export function requirePermission(allowed: boolean, what: string): void {
+  if (!allowed) throw new ApiError(403, 'forbidden', `This token may not ${what}.`);
+}

@@ -1,0 +1,190 @@
+/** The proxy's configuration: the options object, its defaults, and reading it from the environment. */
+import { CODECS, isCodec } from '../core/recording.ts';
+import type { Codec } from '../core/recording.ts';
+import type { Authorize } from './auth.ts';
+import type { EventBus } from './bus.ts';
+import type { RecordingSettings } from './recordings.ts';
+import type { RecordingStore } from './store.ts';
+import type { StorageConfig } from './upstream/types.ts';
+import type { PollIntervals } from './watch.ts';
+
+export type UpstreamConfig =
+  | {
+      kind: 'v2' | 'v1';
+      /** Origin, default `https://api.dyte.io`; the adapter adds `/v2` or `/v1`. */
+      apiBase?: string;
+      orgId: string;
+      apiKey: string;
+    }
+  | {
+      kind: 'rtk';
+      /** Origin, default `https://api.cloudflare.com`. */
+      apiBase?: string;
+      accountId: string;
+      appId: string;
+      apiToken: string;
+    };
+
+export interface ProxyOptions {
+  upstream: UpstreamConfig;
+  /** Secret of the HS256 recording tokens (at least 32 bytes). */
+  tokenSecret: string;
+  /** Replaces the bearer-token check, e.g. with the host app's own session check. */
+  authorize?: Authorize;
+  /** Origins allowed to call from a browser (CORS); none by default. */
+  allowedOrigins?: string[];
+  /** Where the contract is mounted, e.g. `/api`; the root by default. */
+  basePath?: string;
+  /** Recording options only the server chooses (codec allow-list, max length, file prefix, storage). */
+  recording?: Partial<RecordingSettings>;
+  /** Whether viewers may download finished recordings (hosts always may). Default true. */
+  viewerCanDownload?: boolean;
+  /** PEM public key of webhook signatures; fetched from the upstream when absent. */
+  webhookPublicKey?: string;
+  /** When set, this URL is registered (idempotently) for webhooks at start-up. */
+  publicWebhookUrl?: string;
+  /** Poll periods while webhooks are not arriving. Default 2 s while starting/uploading, 10 s otherwise. */
+  pollIntervals?: Partial<PollIntervals>;
+  /** Webhooks count as flowing (polls pause) while one arrived within this long. Default 60 s. */
+  webhookQuietMs?: number;
+  /** Heartbeat comment period of event streams. Default 15 s. */
+  heartbeatMs?: number;
+  /** Timeout of each upstream call. Default 8 s. */
+  upstreamTimeoutMs?: number;
+  /** Extra attempts of idempotent upstream reads. Default 2. */
+  upstreamRetries?: number;
+  /** First retry delay (then ×3). Default 200 ms. */
+  upstreamRetryBaseMs?: number;
+  /** Recordings per page when the browser names no limit (also the event stream's snapshot). Default 20. */
+  pageSize?: number;
+  /** Where log lines go (secrets are scrubbed first). Default: stderr. */
+  log?: (line: string) => void;
+  bus?: EventBus;
+  store?: RecordingStore;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const STORAGE_TYPES: readonly StorageConfig['type'][] = ['aws', 'azure', 'digitalocean', 'gcs', 'sftp'];
+
+/**
+ * Reads the proxy's options from environment variables; throws a ConfigError naming every missing or
+ * malformed variable.
+ */
+export function proxyOptionsFromEnv(env: Record<string, string | undefined>): ProxyOptions {
+  const problems: string[] = [];
+  const value = (name: string) => {
+    const text = env[name]?.trim();
+    return text === '' ? undefined : text;
+  };
+  const required = (name: string) => {
+    const text = value(name);
+    if (text === undefined) problems.push(`${name} is not set`);
+    return text ?? '';
+  };
+  const integer = (name: string, min: number, max: number) => {
+    const text = value(name);
+    if (text === undefined) return undefined;
+    const parsed = Number(text);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}`);
+      return undefined;
+    }
+    return parsed;
+  };
+
+  const version = value('DYTE_API_VERSION') ?? 'v2';
+  const apiBase = value('DYTE_API_BASE');
+  let upstream: UpstreamConfig;
+  if (version === 'rtk') {
+    upstream = {
+      kind: 'rtk',
+      apiBase,
+      accountId: required('RTK_ACCOUNT_ID'),
+      appId: required('RTK_APP_ID'),
+      apiToken: required('RTK_API_TOKEN'),
+    };
+  } else {
+    if (version !== 'v2' && version !== 'v1') problems.push('DYTE_API_VERSION must be v2, v1 or rtk');
+    upstream = {
+      kind: version === 'v1' ? 'v1' : 'v2',
+      apiBase,
+      orgId: required('DYTE_ORG_ID'),
+      apiKey: required('DYTE_API_KEY'),
+    };
+  }
+  const tokenSecret = required('RECORDING_TOKEN_SECRET');
+
+  const codecs = value('RECORDING_CODECS')
+    ?.split(',')
+    .map((codec) => codec.trim().toUpperCase());
+  if (codecs && !codecs.every(isCodec))
+    problems.push(`RECORDING_CODECS must list codecs among ${CODECS.join(', ')}`);
+
+  const storageType = value('STORAGE_TYPE');
+  let storage: StorageConfig | undefined;
+  if (storageType !== undefined) {
+    if (!(STORAGE_TYPES as readonly string[]).includes(storageType)) {
+      problems.push(`STORAGE_TYPE must be one of ${STORAGE_TYPES.join(', ')}`);
+    }
+    storage = {
+      type: storageType as StorageConfig['type'],
+      bucket: required('STORAGE_BUCKET'),
+      accessKey: value('STORAGE_ACCESS_KEY'),
+      secret: value('STORAGE_SECRET'),
+      region: value('STORAGE_REGION'),
+      path: value('STORAGE_PATH'),
+    };
+  }
+
+  const viewerDownload = value('VIEWER_CAN_DOWNLOAD');
+  if (viewerDownload !== undefined && !/^(true|false)$/.test(viewerDownload)) {
+    problems.push('VIEWER_CAN_DOWNLOAD must be true or false');
+  }
+
+  const options: ProxyOptions = {
+    upstream,
+    tokenSecret,
+    allowedOrigins: value('ALLOWED_ORIGINS')
+      ?.split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    recording: {
+      codecs: codecs as Codec[] | undefined,
+      maxSeconds: integer('RECORDING_MAX_SECONDS', 60, 86_400),
+      fileNamePrefix: value('RECORDING_FILE_NAME_PREFIX'),
+      storage,
+    },
+    viewerCanDownload: viewerDownload === undefined ? undefined : viewerDownload === 'true',
+    webhookPublicKey: value('DYTE_WEBHOOK_PUBLIC_KEY'),
+    publicWebhookUrl: value('PUBLIC_WEBHOOK_URL'),
+    upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 100, 120_000),
+  };
+  if (problems.length > 0) throw new ConfigError(`The proxy is not configured: ${problems.join('; ')}.`);
+  return options;
+}
+
+/** Every secret the options hold, so that no log line can carry one. */
+export function secretsOf(options: ProxyOptions): string[] {
+  const { upstream } = options;
+  const upstreamSecrets =
+    upstream.kind === 'rtk'
+      ? [upstream.apiToken]
+      : [upstream.apiKey, btoa(`${upstream.orgId}:${upstream.apiKey}`)];
+  const storage = options.recording?.storage;
+  return [...upstreamSecrets, options.tokenSecret, storage?.secret, storage?.accessKey].filter(
+    (secret): secret is string => typeof secret === 'string' && secret.length >= 4,
+  );
+}
+
+/** A log function that replaces every secret with `[redacted]` before writing. */
+export function scrubbingLog(log: (line: string) => void, secrets: string[]): (line: string) => void {
+  const sorted = [...secrets].sort((a, b) => b.length - a.length);
+  return (line) => {
+    let clean = line;
+    for (const secret of sorted) clean = clean.split(secret).join('[redacted]');
+    log(clean);
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * The recording proxy: holds the upstream credentials, authorizes browsers, talks to the upstream,
+ * ingests signed webhooks and fans events out to every watching browser. `createProxy` gives a
+ * fetch handler (Node, Deno, Bun, edge runtimes); `startProxy` serves it on Node.
+ */
+import { serve } from '@hono/node-server';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.ts';
+import { tokenAuthorizer } from './auth.ts';
+import { MemoryEventBus } from './bus.ts';
+import { ConfigError, scrubbingLog, secretsOf } from './config.ts';
+import type { ProxyOptions } from './config.ts';
+import { EventStreams } from './events.ts';
+import { RecordingService } from './recordings.ts';
+import { MemoryRecordingStore } from './store.ts';
+import { createUpstream } from './upstream/index.ts';
+import { MeetingWatches } from './watch.ts';
+import { WebhookReceiver } from './webhooks.ts';
+
+export { ConfigError, proxyOptionsFromEnv } from './config.ts';
+export type { ProxyOptions, UpstreamConfig } from './config.ts';
+export type { Authorize, Caller } from './auth.ts';
+export type { EventBus, SequencedEvent, StreamEvent } from './bus.ts';
+export { MemoryEventBus } from './bus.ts';
+export type { RecordingStore } from './store.ts';
+export { MemoryRecordingStore } from './store.ts';
+export type { RecordingSettings } from './recordings.ts';
+export type { StorageConfig } from './upstream/types.ts';
+
+export interface Proxy {
+  fetch(request: Request): Promise<Response>;
+  /** Start-up work: checks the webhook key and registers the webhook URL when one is configured. */
+  start(): Promise<void>;
+  /** Stops polls and heartbeats and closes every event stream. */
+  close(): Promise<void>;
+}
+
+export function createProxy(options: ProxyOptions): Proxy {
+  const log = scrubbingLog(options.log ?? ((line) => console.error(`[proxy] ${line}`)), secretsOf(options));
+  if (options.tokenSecret.length < 32 && !options.authorize) {
+    throw new ConfigError('The recording token secret must be at least 32 characters long.');
+  }
+  const upstream = createUpstream(options.upstream, {
+    timeoutMs: options.upstreamTimeoutMs ?? 8000,
+    readRetries: options.upstreamRetries ?? 2,
+    retryBaseMs: options.upstreamRetryBaseMs ?? 200,
+    log,
+  });
+  const codecs = options.recording?.codecs ?? [...upstream.codecs];
+  const unsupported = codecs.filter((codec) => !upstream.codecs.includes(codec));
+  if (codecs.length === 0 || unsupported.length > 0) {
+    throw new ConfigError(
+      `Recording codecs must be a non-empty choice among ${upstream.codecs.join(', ')} for this upstream.`,
+    );
+  }
+  const maxSeconds = options.recording?.maxSeconds;
+  if (maxSeconds !== undefined && (!Number.isInteger(maxSeconds) || maxSeconds < 60 || maxSeconds > 86_400)) {
+    throw new ConfigError('The recording maxSeconds must be a whole number from 60 to 86400.');
+  }
+
+  const bus = options.bus ?? new MemoryEventBus();
+  const store = options.store ?? new MemoryRecordingStore();
+  const service = new RecordingService(upstream, store, bus, { ...options.recording, codecs });
+  const webhooks = new WebhookReceiver(upstream, service, store, bus, {
+    publicKey: options.webhookPublicKey,
+    log,
+  });
+  const webhookQuietMs = options.webhookQuietMs ?? 60_000;
+  const pageSize = options.pageSize ?? 20;
+  const watches = new MeetingWatches(service, bus, store, {
+    pageSize,
+    intervals: { activeMs: 2000, idleMs: 10_000, ...options.pollIntervals },
+    webhooksFlowing: () => webhooks.flowing(webhookQuietMs),
+    log,
+  });
+  const streams = new EventStreams(bus, options.heartbeatMs ?? 15_000);
+  const app = createApp({
+    basePath: normalizeBasePath(options.basePath),
+    authorize: options.authorize ?? tokenAuthorizer(options.tokenSecret),
+    allowedOrigins: options.allowedOrigins ?? [],
+    codecs,
+    viewerCanDownload: options.viewerCanDownload ?? true,
+    pageSize,
+    webhookQuietMs,
+    service,
+    watches,
+    streams,
+    webhooks,
+    log,
+  });
+
+  return {
+    fetch: async (request) => app.fetch(request),
+    async start() {
+      await webhooks.checkKey();
+      if (!options.publicWebhookUrl) return;
+      try {
+        const outcome = await webhooks.register(options.publicWebhookUrl);
+        log(`webhook registration ${outcome}: ${options.publicWebhookUrl}`);
+      } catch (error) {
+        // The proxy still works without webhooks: watched meetings are polled instead.
+        log(`webhook registration failed (${(error as Error).message}); falling back to polling`);
+      }
+    },
+    async close() {
+      streams.closeAll();
+      watches.close();
+    },
+  };
+}
+
+/** Serves a proxy on Node (port 0 picks a free port); resolves once it listens. */
+export async function startProxy(
+  options: ProxyOptions & { port?: number; host?: string },
+): Promise<{ url: string; proxy: Proxy; close(): Promise<void> }> {
+  const proxy = createProxy(options);
+  await proxy.start();
+  const host = options.host ?? '127.0.0.1';
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const created = serve({ fetch: proxy.fetch, port: options.port ?? 0, hostname: host }, () =>
+      resolve(created),
+    );
+    created.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const urlHost = host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${urlHost}:${port}${normalizeBasePath(options.basePath)}`,
+    proxy,
+    async close() {
+      await proxy.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function normalizeBasePath(basePath: string | undefined): string {
+  const trimmed = (basePath ?? '').trim().replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  return trimmed.startsWith('/') ? trimmed : `/${trimmed}`;
+}

@@ -1,0 +1,208 @@
+/**
+ * The proxy's recording operations: every upstream report is folded into the store (never backwards)
+ * and every visible change is published to the meeting's watchers, whoever caused it. Starts are
+ * serialized per meeting and never retried: after an ambiguous failure the active recording is looked
+ * up instead, so one click never makes two recordings.
+ */
+import { ApiError } from '../core/errors.ts';
+import type { RecordingAction } from '../core/contract.ts';
+import type { Actor, Codec, Recording } from '../core/recording.ts';
+import { isActive } from '../core/status.ts';
+import type { EventBus } from './bus.ts';
+import type { RecordingStore } from './store.ts';
+import { isAmbiguous, UpstreamRejection } from './upstream/http.ts';
+import type { StorageConfig, Upstream } from './upstream/types.ts';
+
+/** Recording options only the server chooses. */
+export interface RecordingSettings {
+  /** Codecs a browser may ask for; the first is used when it asks for none. */
+  codecs: Codec[];
+  maxSeconds?: number;
+  fileNamePrefix?: string;
+  storage?: StorageConfig;
+}
+
+export interface DownloadTarget {
+  url: string;
+  expiresAt: string | null;
+}
+
+/** How many listing pages an ownership check reads when the upstream does not say a recording's meeting. */
+const OWNERSHIP_SCAN_PAGES = 5;
+const OWNERSHIP_SCAN_PAGE_SIZE = 100;
+
+export class RecordingService {
+  private readonly startQueue = new Map<string, Promise<unknown>>();
+
+  constructor(
+    readonly upstream: Upstream,
+    private readonly store: RecordingStore,
+    private readonly bus: EventBus,
+    private readonly settings: RecordingSettings,
+  ) {}
+
+  /** Folds a report in and tells the meeting's watchers when anything visible changed. */
+  async absorb(report: Recording): Promise<Recording> {
+    const { recording, changed } = await this.store.apply(report);
+    if (changed) await this.bus.publish(recording.meetingId, { type: 'recording', data: recording });
+    return recording;
+  }
+
+  async list(meetingId: string, offset: number, limit: number) {
+    const page = await this.upstream.list(meetingId, offset, limit);
+    const recordings = await this.absorbAll(page.recordings);
+    const active =
+      offset === 0 ? (recordings.find((r) => isActive(r.status)) ?? null) : await this.active(meetingId);
+    return { recordings, hasMore: page.hasMore, active };
+  }
+
+  async active(meetingId: string): Promise<Recording | null> {
+    const active = await this.upstream.active(meetingId);
+    return active && (await this.absorb(active));
+  }
+
+  /** A fresh read of a recording of `meetingId`; `404` when it does not exist or belongs to another meeting. */
+  async read(meetingId: string, recordingId: string) {
+    const known = await this.store.get(recordingId);
+    if (known && known.meetingId !== meetingId) throw notFound();
+    const detail = await this.upstream.get(meetingId, recordingId);
+    const belongs = detail.meetingStated
+      ? detail.recording.meetingId === meetingId
+      : known !== undefined || (await this.listedIn(meetingId, recordingId));
+    if (!belongs) throw notFound();
+    return { ...detail, recording: await this.absorb(detail.recording) };
+  }
+
+  start(meetingId: string, codec: Codec | undefined, by: Actor): Promise<Recording> {
+    // One start at a time per meeting: a double click waits for the first, then meets `recording_active`.
+    const previous = this.startQueue.get(meetingId) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.startNow(meetingId, codec, by));
+    this.startQueue.set(meetingId, next);
+    const forget = () => {
+      if (this.startQueue.get(meetingId) === next) this.startQueue.delete(meetingId);
+    };
+    next.then(forget, forget);
+    return next;
+  }
+
+  private async startNow(meetingId: string, codec: Codec | undefined, by: Actor): Promise<Recording> {
+    const { codecs, maxSeconds, fileNamePrefix, storage } = this.settings;
+    let report: Recording;
+    try {
+      report = await this.upstream.start(meetingId, {
+        codec: codec ?? codecs[0] ?? 'H264',
+        maxSeconds,
+        fileNamePrefix,
+        storage,
+      });
+    } catch (error) {
+      report = await this.afterFailedStart(meetingId, error);
+    }
+    await this.store.noteStarted(report.id, meetingId, by);
+    return this.absorb(report);
+  }
+
+  /** Decides what a failed start means; returns the recording it made after all, or throws. */
+  private async afterFailedStart(meetingId: string, error: unknown): Promise<Recording> {
+    if (!(error instanceof UpstreamRejection) && !isAmbiguous(error)) throw error;
+    const active = await this.upstream.active(meetingId).catch(() => null);
+    if (error instanceof UpstreamRejection) {
+      if (active) throw recordingActive(await this.absorb(active));
+      if (error.status === 404)
+        throw new ApiError(404, 'not_found', 'The recording service knows no such meeting.');
+      throw new ApiError(502, 'upstream_error', 'The recording service refused to start a recording.');
+    }
+    // The start may have been applied: an active recording we did not know before is the one it made.
+    if (active && !(await this.store.get(active.id))) return active;
+    if (active) throw recordingActive(await this.absorb(active));
+    throw error;
+  }
+
+  async control(
+    meetingId: string,
+    recordingId: string,
+    action: RecordingAction,
+    by: Actor,
+  ): Promise<Recording> {
+    const { recording } = await this.read(meetingId, recordingId);
+    if (!ALLOWED_FROM[action](recording)) throw invalidState(action, recording);
+    let report: Recording;
+    try {
+      report = await this.upstream.control(meetingId, recordingId, action);
+    } catch (error) {
+      if (!(error instanceof UpstreamRejection) && !isAmbiguous(error)) throw error;
+      // The action may have happened anyway (a lost answer, or a webhook-speed race): look again.
+      const fresh = await this.read(meetingId, recordingId).catch(() => null);
+      if (!fresh || !REACHED_BY[action](fresh.recording)) {
+        if (error instanceof UpstreamRejection) throw invalidState(action, fresh?.recording ?? recording);
+        throw error;
+      }
+      report = fresh.recording;
+    }
+    if (action === 'stop') await this.store.noteStopped(recordingId, meetingId, by);
+    return this.absorb(report);
+  }
+
+  async download(meetingId: string, recordingId: string, kind: 'video' | 'audio'): Promise<DownloadTarget> {
+    const { recording, downloadUrl, audioDownloadUrl } = await this.read(meetingId, recordingId);
+    if (recording.status !== 'UPLOADED') {
+      throw new ApiError(409, 'not_ready', 'The recording cannot be downloaded until it is uploaded.', {
+        recording,
+      });
+    }
+    const url = kind === 'audio' ? audioDownloadUrl : downloadUrl;
+    if (!url) throw new ApiError(404, 'not_found', `This recording has no ${kind} file.`);
+    const expiresAt = recording.downloadExpiresAt;
+    if (expiresAt !== null && Date.parse(expiresAt) <= Date.now()) {
+      throw new ApiError(410, 'download_expired', 'The recording is no longer available for download.');
+    }
+    return { url, expiresAt };
+  }
+
+  private absorbAll(reports: Recording[]): Promise<Recording[]> {
+    return Promise.all(reports.map((report) => this.absorb(report)));
+  }
+
+  private async listedIn(meetingId: string, recordingId: string): Promise<boolean> {
+    for (let page = 0; page < OWNERSHIP_SCAN_PAGES; page += 1) {
+      const { recordings, hasMore } = await this.upstream.list(
+        meetingId,
+        page * OWNERSHIP_SCAN_PAGE_SIZE,
+        OWNERSHIP_SCAN_PAGE_SIZE,
+      );
+      if (recordings.some((recording) => recording.id === recordingId)) return true;
+      if (!hasMore) return false;
+    }
+    return false;
+  }
+}
+
+const ALLOWED_FROM: Record<RecordingAction, (recording: Recording) => boolean> = {
+  stop: (recording) => isActive(recording.status),
+  pause: (recording) => recording.status === 'RECORDING',
+  resume: (recording) => recording.status === 'PAUSED',
+};
+
+/** Whether a recording already shows the effect of an action. */
+const REACHED_BY: Record<RecordingAction, (recording: Recording) => boolean> = {
+  stop: (recording) => !isActive(recording.status),
+  pause: (recording) => recording.status === 'PAUSED',
+  resume: (recording) => recording.status === 'RECORDING',
+};
+
+function notFound(): ApiError {
+  return new ApiError(404, 'not_found', 'No such recording.');
+}
+
+function recordingActive(recording: Recording): ApiError {
+  return new ApiError(409, 'recording_active', 'This meeting is already being recorded.', { recording });
+}
+
+function invalidState(action: RecordingAction, recording: Recording): ApiError {
+  return new ApiError(
+    409,
+    'invalid_state',
+    `The recording cannot ${action} while it is ${recording.status.toLowerCase()}.`,
+    { recording },
+  );
+}

@@ -1,0 +1,110 @@
+/**
+ * What the proxy itself knows about recordings, beyond what the upstream reports: which meeting each
+ * belongs to, who started and stopped it (from their tokens) and why it stopped, plus the latest
+ * merged view so that no report can move a status backwards. In memory by default; the interface is
+ * asynchronous so a shared store (e.g. Redis) can stand in when the proxy runs as several instances.
+ */
+import type { MeetingState } from '../core/contract.ts';
+import type { Actor, Recording, StopReason } from '../core/recording.ts';
+import { isActive, mergeRecording, recordingChanged } from '../core/status.ts';
+
+export interface Applied {
+  recording: Recording;
+  /** Whether a watcher would see a difference. */
+  changed: boolean;
+}
+
+export interface RecordingStore {
+  /** Folds an upstream report into what is known (never backwards) and returns the result. */
+  apply(report: Recording): Promise<Applied>;
+  get(recordingId: string): Promise<Recording | undefined>;
+  /** Remembers who started a recording through this proxy. */
+  noteStarted(recordingId: string, meetingId: string, by: Actor): Promise<void>;
+  /** Remembers who stopped a recording through this proxy (the stop reason is then an API call). */
+  noteStopped(recordingId: string, meetingId: string, by: Actor): Promise<void>;
+  meeting(meetingId: string): Promise<MeetingState | undefined>;
+  setMeeting(meetingId: string, state: MeetingState): Promise<void>;
+}
+
+interface Knowledge {
+  meetingId: string;
+  startedBy: Actor | null;
+  stoppedBy: Actor | null;
+  stopReason: StopReason | null;
+  recording: Recording | null;
+}
+
+/** Evicts the least recently touched entries past `maxEntries`, so memory stays bounded. */
+export class MemoryRecordingStore implements RecordingStore {
+  private readonly recordings = new Map<string, Knowledge>();
+  private readonly meetings = new Map<string, MeetingState>();
+
+  constructor(private readonly maxEntries = 10_000) {}
+
+  async apply(report: Recording): Promise<Applied> {
+    const known = this.touch(report.id, report.meetingId);
+    const overlaid = overlay(report, known);
+    const merged = known.recording ? mergeRecording(known.recording, overlaid) : overlaid;
+    const changed = known.recording === null || recordingChanged(known.recording, merged);
+    known.recording = merged;
+    return { recording: merged, changed };
+  }
+
+  async get(recordingId: string): Promise<Recording | undefined> {
+    return this.recordings.get(recordingId)?.recording ?? undefined;
+  }
+
+  async noteStarted(recordingId: string, meetingId: string, by: Actor): Promise<void> {
+    this.touch(recordingId, meetingId).startedBy = by;
+  }
+
+  async noteStopped(recordingId: string, meetingId: string, by: Actor): Promise<void> {
+    const known = this.touch(recordingId, meetingId);
+    known.stoppedBy = by;
+    known.stopReason = 'API_CALL';
+  }
+
+  async meeting(meetingId: string): Promise<MeetingState | undefined> {
+    return this.meetings.get(meetingId);
+  }
+
+  async setMeeting(meetingId: string, state: MeetingState): Promise<void> {
+    this.meetings.delete(meetingId);
+    this.meetings.set(meetingId, state);
+    evictOldest(this.meetings, this.maxEntries);
+  }
+
+  private touch(recordingId: string, meetingId: string): Knowledge {
+    const known = this.recordings.get(recordingId) ?? {
+      meetingId,
+      startedBy: null,
+      stoppedBy: null,
+      stopReason: null,
+      recording: null,
+    };
+    this.recordings.delete(recordingId);
+    this.recordings.set(recordingId, known);
+    evictOldest(this.recordings, this.maxEntries);
+    return known;
+  }
+}
+
+/** The proxy's own knowledge wins over the upstream's about who acted (upstream only sees the org key). */
+function overlay(report: Recording, known: Knowledge): Recording {
+  const stopped = !isActive(report.status);
+  return {
+    ...report,
+    meetingId: known.meetingId,
+    startedBy: known.startedBy ?? report.startedBy,
+    stoppedBy: stopped ? (known.stoppedBy ?? report.stoppedBy) : report.stoppedBy,
+    stopReason: report.stopReason ?? (stopped ? known.stopReason : null),
+  };
+}
+
+function evictOldest<K, V>(map: Map<K, V>, max: number): void {
+  while (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done) return;
+    map.delete(oldest.value);
+  }
+}

@@ -1,0 +1,68 @@
+/** What the proxy needs from an upstream recording API, whatever its version or vendor. */
+import type { RecordingAction } from '../../core/contract.ts';
+import type { Codec, Recording } from '../../core/recording.ts';
+import type { UpstreamHealth } from './http.ts';
+
+export type UpstreamKind = 'v2' | 'v1' | 'rtk';
+
+/** Where the upstream uploads files instead of its own bucket. Its secrets never leave the server. */
+export interface StorageConfig {
+  type: 'aws' | 'azure' | 'digitalocean' | 'gcs' | 'sftp';
+  accessKey?: string;
+  secret?: string;
+  bucket: string;
+  region?: string;
+  path?: string;
+}
+
+/** Everything a start sends upstream. Only the codec comes from the browser, checked against an allow-list. */
+export interface StartOptions {
+  codec: Codec;
+  maxSeconds?: number;
+  fileNamePrefix?: string;
+  storage?: StorageConfig;
+}
+
+export interface RecordingPage {
+  /** Newest first. */
+  recordings: Recording[];
+  hasMore: boolean;
+}
+
+/** A single recording read fresh, with what only `/download` may hand out. */
+export interface RecordingDetail {
+  recording: Recording;
+  /** Whether the payload itself said which meeting the recording belongs to. */
+  meetingStated: boolean;
+  downloadUrl: string | null;
+  audioDownloadUrl: string | null;
+}
+
+export interface WebhookRegistration {
+  id: string;
+  url: string;
+  events: string[];
+}
+
+export interface Upstream {
+  readonly kind: UpstreamKind;
+  /** Pause / resume exist (v1 only knows stop). */
+  readonly supportsPause: boolean;
+  /** Codecs the upstream accepts. */
+  readonly codecs: readonly Codec[];
+  /** Where the webhook signing key is published. */
+  readonly webhookKeyUrl: string;
+  readonly health: UpstreamHealth;
+  list(meetingId: string, offset: number, limit: number): Promise<RecordingPage>;
+  /** The meeting's active recording, or null. */
+  active(meetingId: string): Promise<Recording | null>;
+  /** `meetingId` is the meeting the caller expects it in (v1 addresses recordings through it). */
+  get(meetingId: string, recordingId: string): Promise<RecordingDetail>;
+  /** Never retried. Throws UpstreamRejection when the upstream refuses it (e.g. one is already active). */
+  start(meetingId: string, options: StartOptions): Promise<Recording>;
+  /** Throws UpstreamRejection when the upstream refuses the action in the recording's state. */
+  control(meetingId: string, recordingId: string, action: RecordingAction): Promise<Recording>;
+  webhooks(): Promise<WebhookRegistration[]>;
+  registerWebhook(registration: Omit<WebhookRegistration, 'id'> & { name: string }): Promise<void>;
+  replaceWebhook(id: string, registration: Omit<WebhookRegistration, 'id'> & { name: string }): Promise<void>;
+}

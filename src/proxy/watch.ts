@@ -1,0 +1,186 @@
+/**
+ * One shared view per watched meeting: its first page of recordings and its room state, loaded once
+ * and kept current by the event bus. While webhooks are not arriving, one upstream poll per watched
+ * meeting refreshes it (faster while a recording is starting or uploading); the poll stops when the
+ * last watcher leaves. However many browsers watch, the upstream sees one poll.
+ */
+import type { MeetingState } from '../core/contract.ts';
+import { ApiError } from '../core/errors.ts';
+import type { Recording } from '../core/recording.ts';
+import { isActive } from '../core/status.ts';
+import type { EventBus, SequencedEvent } from './bus.ts';
+import type { RecordingService } from './recordings.ts';
+import type { RecordingStore } from './store.ts';
+import { newestFirst } from './upstream/envelope.ts';
+
+export interface PollIntervals {
+  /** While a recording is INVOKED or UPLOADING (a change is due soon). */
+  activeMs: number;
+  /** Otherwise. */
+  idleMs: number;
+}
+
+export interface MeetingView {
+  /** Newest first. */
+  recordings: Recording[];
+  hasMore: boolean;
+  active: Recording | null;
+  meeting: MeetingState | null;
+}
+
+interface Watch {
+  watchers: number;
+  recordings: Recording[] | null;
+  hasMore: boolean;
+  meeting: MeetingState | null;
+  loading: Promise<void> | null;
+  timer: ReturnType<typeof setTimeout> | null;
+  unsubscribe: () => void;
+}
+
+export class MeetingWatches {
+  private readonly watches = new Map<string, Watch>();
+
+  constructor(
+    private readonly service: RecordingService,
+    private readonly bus: EventBus,
+    private readonly store: RecordingStore,
+    private readonly options: {
+      pageSize: number;
+      intervals: PollIntervals;
+      /** True while signed webhooks keep the proxy informed (polls then pause). */
+      webhooksFlowing: () => boolean;
+      log: (line: string) => void;
+    },
+  ) {}
+
+  /** Starts watching (the first watcher starts the shared view and its poll); returns the release. */
+  acquire(meetingId: string): () => void {
+    let watch = this.watches.get(meetingId);
+    if (!watch) {
+      const created: Watch = {
+        watchers: 0,
+        recordings: null,
+        hasMore: false,
+        meeting: null,
+        loading: null,
+        timer: null,
+        unsubscribe: () => undefined,
+      };
+      created.unsubscribe = this.bus.subscribe(meetingId, (event) => this.onEvent(created, event));
+      this.watches.set(meetingId, created);
+      this.poll(meetingId, created, true);
+      watch = created;
+    }
+    watch.watchers += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.release(meetingId);
+    };
+  }
+
+  /** The meeting's current view, loading it from the upstream first if needed (one load for all). */
+  async view(meetingId: string): Promise<MeetingView> {
+    const watch = this.watches.get(meetingId);
+    if (!watch) throw new Error(`meeting ${meetingId} is not watched`);
+    if (watch.recordings === null) await this.load(meetingId, watch);
+    return this.present(watch, this.options.pageSize);
+  }
+
+  /** The view of a watched, loaded meeting cut to `limit`, or null (the caller then asks the upstream). */
+  cached(meetingId: string, limit: number): MeetingView | null {
+    const watch = this.watches.get(meetingId);
+    if (!watch || watch.recordings === null || limit > this.options.pageSize) return null;
+    return this.present(watch, limit);
+  }
+
+  get watchedMeetings(): number {
+    return this.watches.size;
+  }
+
+  close(): void {
+    for (const [meetingId, watch] of this.watches) this.stop(meetingId, watch);
+  }
+
+  private present(watch: Watch, limit: number): MeetingView {
+    const all = watch.recordings ?? [];
+    return {
+      recordings: all.slice(0, limit),
+      hasMore: watch.hasMore || all.length > limit,
+      active: all.find((recording) => isActive(recording.status)) ?? null,
+      meeting: watch.meeting,
+    };
+  }
+
+  private release(meetingId: string): void {
+    const watch = this.watches.get(meetingId);
+    if (!watch) return;
+    watch.watchers -= 1;
+    if (watch.watchers <= 0) this.stop(meetingId, watch);
+  }
+
+  private stop(meetingId: string, watch: Watch): void {
+    if (watch.timer) clearTimeout(watch.timer);
+    watch.timer = null;
+    watch.unsubscribe();
+    this.watches.delete(meetingId);
+  }
+
+  private load(meetingId: string, watch: Watch): Promise<void> {
+    watch.loading ??= this.refresh(meetingId, watch).finally(() => {
+      watch.loading = null;
+    });
+    return watch.loading;
+  }
+
+  private async refresh(meetingId: string, watch: Watch): Promise<void> {
+    const [page, meeting] = await Promise.all([
+      this.service.list(meetingId, 0, this.options.pageSize),
+      this.store.meeting(meetingId),
+    ]);
+    watch.recordings = page.recordings;
+    watch.hasMore = page.hasMore;
+    watch.meeting ??= meeting ?? null;
+    this.schedule(meetingId, watch);
+  }
+
+  private schedule(meetingId: string, watch: Watch, delayMs?: number): void {
+    if (this.watches.get(meetingId) !== watch) return;
+    if (watch.timer) clearTimeout(watch.timer);
+    const transitional = watch.recordings?.some((r) => r.status === 'INVOKED' || r.status === 'UPLOADING');
+    const { activeMs, idleMs } = this.options.intervals;
+    watch.timer = setTimeout(
+      () => this.poll(meetingId, watch),
+      delayMs ?? (transitional ? activeMs : idleMs),
+    );
+  }
+
+  private poll(meetingId: string, watch: Watch, first = false): void {
+    watch.timer = null;
+    if (this.watches.get(meetingId) !== watch) return;
+    if (!first && this.options.webhooksFlowing()) return this.schedule(meetingId, watch);
+    this.load(meetingId, watch).catch((error: unknown) => {
+      const retryAfter = error instanceof ApiError ? Number(error.headers['Retry-After']) : NaN;
+      this.options.log(`poll of meeting ${meetingId} failed: ${(error as Error).message}`);
+      this.schedule(meetingId, watch, Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined);
+    });
+  }
+
+  private onEvent(watch: Watch, event: SequencedEvent): void {
+    if (event.type === 'meeting') {
+      watch.meeting = event.data;
+      return;
+    }
+    if (watch.recordings === null) return;
+    const recording = event.data;
+    const others = watch.recordings.filter((r) => r.id !== recording.id);
+    const updated = newestFirst([recording, ...others]);
+    if (updated.length > this.options.pageSize) {
+      updated.length = this.options.pageSize;
+      watch.hasMore = true;
+    }
+    watch.recordings = updated;
+  }
+}

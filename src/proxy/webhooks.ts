@@ -1,0 +1,244 @@
+/**
+ * Signed webhooks from the upstream: the signature (`dyte-signature` or `rtk-signature`, base64
+ * RSA-SHA256 over the exact raw body) is checked before anything is read, deliveries are deduplicated
+ * by their id (`dyte-uuid` / `rtk-uuid`), and recording and participant events are applied through the
+ * same never-backwards path as everything else. Also: the idempotent registration of our URL.
+ */
+import { ApiError } from '../core/errors.ts';
+import type { MeetingState } from '../core/contract.ts';
+import { normalizeWebhookRecording, NormalizeError } from '../core/normalize.ts';
+import { asObject, parseString, parseTime } from '../core/parse.ts';
+import type { EventBus } from './bus.ts';
+import type { RecordingService } from './recordings.ts';
+import type { RecordingStore } from './store.ts';
+import type { Upstream } from './upstream/types.ts';
+
+export const WEBHOOK_EVENTS = [
+  'recording.statusUpdate',
+  'meeting.started',
+  'meeting.ended',
+  'meeting.participantJoined',
+  'meeting.participantLeft',
+];
+const WEBHOOK_NAME = 'dyte-recording-kit';
+/** A fetched key is fetched again on a bad signature (key rotation), but not more often than this. */
+const KEY_REFRESH_MS = 60_000;
+const KEY_FETCH_TIMEOUT_MS = 2_000;
+const REMEMBERED_DELIVERIES = 10_000;
+const REMEMBERED_ROOMS = 10_000;
+
+export interface WebhookOptions {
+  /** PEM (SPKI) public key; when absent it is fetched from the upstream's well-known URL and cached. */
+  publicKey?: string;
+  log: (line: string) => void;
+  fetch?: typeof fetch;
+}
+
+export class WebhookReceiver {
+  private key: { value: Promise<CryptoKey>; fetchedAt: number } | null = null;
+  private readonly deliveries = new Set<string>();
+  private readonly rooms = new Map<string, Map<string, { present: boolean; at: number }>>();
+  private lastVerifiedAt = 0;
+
+  constructor(
+    private readonly upstream: Upstream,
+    private readonly service: RecordingService,
+    private readonly store: RecordingStore,
+    private readonly bus: EventBus,
+    private readonly options: WebhookOptions,
+  ) {}
+
+  /** Fails early on a configured key that is not a valid PEM public key. */
+  async checkKey(): Promise<void> {
+    if (this.options.publicKey) await this.publicKey();
+  }
+
+  /** Whether a verified webhook arrived within `withinMs`. */
+  flowing(withinMs: number): boolean {
+    return this.lastVerifiedAt > 0 && Date.now() - this.lastVerifiedAt < withinMs;
+  }
+
+  /** Verifies and applies one delivery; throws ApiError (401 on a bad signature, with nothing applied). */
+  async receive(headers: Headers, raw: Uint8Array<ArrayBuffer>): Promise<void> {
+    const signature = headers.get('dyte-signature') ?? headers.get('rtk-signature');
+    if (!signature) throw new ApiError(401, 'invalid_signature', 'The webhook carries no signature.');
+    if (!(await this.verify(signature, raw))) {
+      this.options.log('webhook rejected: bad signature');
+      throw new ApiError(401, 'invalid_signature', 'The webhook signature does not verify.');
+    }
+    this.lastVerifiedAt = Date.now();
+    const delivery = headers.get('dyte-uuid') ?? headers.get('rtk-uuid');
+    if (delivery !== null && this.deliveries.has(delivery)) return;
+    const body = parseBody(raw);
+    await this.apply(body);
+    if (delivery !== null) this.remember(delivery);
+  }
+
+  /** Registers `url` for the events the proxy needs, reusing (and completing) an existing registration. */
+  async register(url: string): Promise<'created' | 'reused' | 'updated'> {
+    const existing = (await this.upstream.webhooks()).find((webhook) => webhook.url === url);
+    if (!existing) {
+      await this.upstream.registerWebhook({ name: WEBHOOK_NAME, url, events: WEBHOOK_EVENTS });
+      return 'created';
+    }
+    const missing = WEBHOOK_EVENTS.filter((event) => !existing.events.includes(event));
+    if (missing.length === 0) return 'reused';
+    await this.upstream.replaceWebhook(existing.id, {
+      name: WEBHOOK_NAME,
+      url,
+      events: [...existing.events, ...missing],
+    });
+    return 'updated';
+  }
+
+  private async verify(signature: string, raw: Uint8Array<ArrayBuffer>): Promise<boolean> {
+    const bytes = decodeBase64(signature);
+    if (!bytes) return false;
+    const check = async (key: CryptoKey) =>
+      crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, bytes, raw).catch(() => false);
+    if (await check(await this.publicKey())) return true;
+    if (this.options.publicKey || !this.key || Date.now() - this.key.fetchedAt < KEY_REFRESH_MS) return false;
+    this.key = null;
+    return check(await this.publicKey());
+  }
+
+  private publicKey(): Promise<CryptoKey> {
+    if (!this.key) {
+      const value = (this.options.publicKey ? Promise.resolve(this.options.publicKey) : this.fetchKey()).then(
+        importPublicKey,
+      );
+      this.key = { value, fetchedAt: Date.now() };
+      // A failed fetch must not stick: the next delivery tries again.
+      value.catch(() => {
+        if (this.key?.value === value) this.key = null;
+      });
+    }
+    return this.key.value;
+  }
+
+  private async fetchKey(): Promise<string> {
+    const failed = () =>
+      new ApiError(503, 'upstream_unavailable', 'The webhook signing key cannot be fetched right now.');
+    let body: unknown;
+    try {
+      const response = await (this.options.fetch ?? fetch)(this.upstream.webhookKeyUrl, {
+        signal: AbortSignal.timeout(KEY_FETCH_TIMEOUT_MS),
+      });
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      body = await response.json();
+    } catch (error) {
+      this.options.log(`webhook key fetch failed: ${(error as Error).message}`);
+      throw failed();
+    }
+    const object = asObject(body);
+    const pem =
+      parseString(object?.publicKey) ??
+      parseString(asObject(object?.data)?.publicKey) ??
+      parseString(object?.public_key);
+    if (!pem) {
+      this.options.log('webhook key fetch failed: no publicKey in the answer');
+      throw failed();
+    }
+    return pem;
+  }
+
+  private async apply(body: Record<string, unknown>): Promise<void> {
+    const event = parseString(body.event);
+    if (event === 'recording.statusUpdate') {
+      try {
+        await this.service.absorb(normalizeWebhookRecording(body));
+      } catch (error) {
+        if (error instanceof NormalizeError) {
+          throw new ApiError(400, 'bad_request', `The recording update cannot be read: ${error.message}.`);
+        }
+        throw error;
+      }
+      return;
+    }
+    const meeting = asObject(body.meeting);
+    const meetingId = parseString(meeting?.id);
+    if (!meetingId || !event?.startsWith('meeting.')) return;
+    const participant = asObject(body.participant);
+    if (event === 'meeting.participantJoined' || event === 'meeting.participantLeft') {
+      const peer = parseString(participant?.peerId) ?? parseString(participant?.id);
+      if (!peer) return;
+      const joined = event === 'meeting.participantJoined';
+      const at = eventTime(joined ? participant?.joinedAt : (participant?.leftAt ?? participant?.joinedAt));
+      await this.updateRoom(meetingId, at, (room) => {
+        const known = room.get(peer);
+        // Deliveries arrive out of order: an older word about a peer never overrides a newer one.
+        if (!known || known.at <= at) room.set(peer, { present: joined, at });
+      });
+    } else if (event === 'meeting.started' || event === 'meeting.ended') {
+      const at = eventTime(meeting?.endedAt ?? meeting?.startedAt ?? body.createdAt);
+      await this.updateRoom(meetingId, at, (room) => room.clear());
+    }
+  }
+
+  private async updateRoom(
+    meetingId: string,
+    at: number,
+    change: (room: Map<string, { present: boolean; at: number }>) => void,
+  ): Promise<void> {
+    const room = this.rooms.get(meetingId) ?? new Map();
+    change(room);
+    this.rooms.delete(meetingId);
+    if (room.size > 0) this.rooms.set(meetingId, room);
+    if (this.rooms.size > REMEMBERED_ROOMS) this.rooms.delete(this.rooms.keys().next().value!);
+    const participants = [...room.values()].filter((peer) => peer.present).length;
+    const previous = await this.store.meeting(meetingId);
+    const emptySince = participants > 0 ? null : (previous?.emptySince ?? new Date(at).toISOString());
+    const state: MeetingState = { participants, emptySince };
+    if (previous && previous.participants === participants && previous.emptySince === emptySince) return;
+    await this.store.setMeeting(meetingId, state);
+    await this.bus.publish(meetingId, { type: 'meeting', data: state });
+  }
+
+  private remember(delivery: string): void {
+    this.deliveries.add(delivery);
+    if (this.deliveries.size > REMEMBERED_DELIVERIES) {
+      const oldest = this.deliveries.values().next();
+      if (!oldest.done) this.deliveries.delete(oldest.value);
+    }
+  }
+}
+
+function parseBody(raw: Uint8Array): Record<string, unknown> {
+  let body: unknown;
+  try {
+    body = JSON.parse(new TextDecoder().decode(raw));
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The webhook body is not JSON.');
+  }
+  const object = asObject(body);
+  if (!object) throw new ApiError(400, 'bad_request', 'The webhook body is not a JSON object.');
+  return object;
+}
+
+function eventTime(value: unknown): number {
+  const time = parseTime(value);
+  return time === null ? Date.now() : Date.parse(time);
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> | null {
+  try {
+    const binary = atob(text.trim());
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  } catch {
+    return null;
+  }
+}
+
+async function importPublicKey(pem: string): Promise<CryptoKey> {
+  const base64 = pem
+    .replace(/\\n/g, '\n')
+    .replace(/-----(BEGIN|END) [A-Z ]+-----/g, '')
+    .replace(/\s+/g, '');
+  const der = decodeBase64(base64);
+  if (!der) throw new ApiError(500, 'internal_error', 'The webhook public key is not valid PEM.');
+  return crypto.subtle.importKey('spki', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
+    'verify',
+  ]);
+}
