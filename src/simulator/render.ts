@@ -81,8 +81,9 @@ export function toV1Recording(recording: SimRecording, now: number, links: Links
 
 /**
  * A `recording.statusUpdate` body. With `quirks`, it carries what Dyte's own webhooks were seen to
- * send: times as `2023-04-14 04:46:08.306221Z`, and on alternate deliveries (`sequence`) `stopReason`
- * as the text of a Python dict and `fileSize` as a numeric string.
+ * send: times as `2023-04-14 04:46:08.306221Z`, and on every other update of a recording (odd
+ * `sequence`: so a plain UPLOADED after INVOKED, RECORDING, UPLOADING) `stopReason` as the text of a
+ * Python dict and `fileSize` as a numeric string.
  */
 export function recordingWebhook(
   recording: SimRecording,
@@ -106,7 +107,7 @@ export function recordingWebhook(
       invokedTime: time(recording.invokedAt),
       startedTime: recording.startedAt === null ? null : time(recording.startedAt),
       stoppedTime: recording.stoppedAt === null ? null : time(recording.stoppedAt),
-      fileSize: quirks.on && !odd && size !== null ? String(size) : size,
+      fileSize: quirks.on && odd && size !== null ? String(size) : size,
       roomUUID: recording.meetingId,
       outputFileName: recording.outputFileName,
       downloadUrl: links.video,

@@ -72,7 +72,8 @@ export class World {
   /** The one pending life-cycle timer of each recording (start lag, max duration, or upload). */
   private readonly timers = new Map<string, number>();
   private readonly webhooks = new Map<string, Webhook>();
-  private statusUpdates = 0;
+  /** statusUpdate webhooks sent per recording so far (the quirks alternate on it). */
+  private readonly statusUpdates = new Map<string, number>();
   private participantCount = 0;
   /** Set by the `error_next_start` fault: that many next recordings fail to start. */
   failingStarts = 0;
@@ -274,9 +275,15 @@ export class World {
       'recording.statusUpdate',
       recordingWebhook(recording, at, this.links(recording), this.info(meeting), this.options.orgId, {
         on: this.options.webhookQuirks,
-        sequence: this.statusUpdates++,
+        sequence: this.nextStatusUpdate(recording.id),
       }),
     );
+  }
+
+  private nextStatusUpdate(id: string): number {
+    const sequence = this.statusUpdates.get(id) ?? 0;
+    this.statusUpdates.set(id, sequence + 1);
+    return sequence;
   }
 
   /** Applies a change made at `at`, stores it, and schedules what follows from the new status. */
