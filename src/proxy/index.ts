@@ -114,7 +114,6 @@ export async function startProxy(
   options: ProxyOptions & { port?: number; host?: string },
 ): Promise<{ url: string; proxy: Proxy; close(): Promise<void> }> {
   const proxy = createProxy(options);
-  await proxy.start();
   const host = options.host ?? '127.0.0.1';
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const created = serve({ fetch: proxy.fetch, port: options.port ?? 0, hostname: host }, () =>
@@ -122,19 +121,23 @@ export async function startProxy(
     );
     created.once('error', reject);
   });
+  const close = async () => {
+    await proxy.close();
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      if ('closeAllConnections' in server) server.closeAllConnections();
+    });
+  };
+  try {
+    // Listening first: an upstream may call the webhook URL as soon as it is registered.
+    await proxy.start();
+  } catch (error) {
+    await close();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
-  return {
-    url: `http://${urlHost}:${port}${normalizeBasePath(options.basePath)}`,
-    proxy,
-    async close() {
-      await proxy.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
-    },
-  };
+  return { url: `http://${urlHost}:${port}${normalizeBasePath(options.basePath)}`, proxy, close };
 }
 
 function normalizeBasePath(basePath: string | undefined): string {

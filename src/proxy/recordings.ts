@@ -145,6 +145,9 @@ export class RecordingService {
 
   async download(meetingId: string, recordingId: string, kind: 'video' | 'audio'): Promise<DownloadTarget> {
     const { recording, downloadUrl, audioDownloadUrl } = await this.read(meetingId, recordingId);
+    if (recording.status === 'ERRORED') {
+      throw new ApiError(404, 'not_found', 'The recording failed and has no file.', { recording });
+    }
     if (recording.status !== 'UPLOADED') {
       throw new ApiError(409, 'not_ready', 'The recording cannot be downloaded until it is uploaded.', {
         recording,

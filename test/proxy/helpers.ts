@@ -1,0 +1,273 @@
+/** Shared rig of the proxy tests: the real simulator and the real proxy on free ports, over HTTP. */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { createParser } from 'eventsource-parser';
+import type { EventSourceMessage } from 'eventsource-parser';
+import type { Recording } from '../../src/core/recording.ts';
+import { createRecordingToken, startProxy } from '../../src/server.ts';
+import type { ProxyOptions, UpstreamConfig } from '../../src/server.ts';
+import { startSimulator } from '../../src/simulator/index.ts';
+import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.ts';
+
+export const TOKEN_SECRET = `token-secret-${randomBytes(16).toString('hex')}`;
+
+/** Simulated time runs this much faster: a 3 s start lag takes 60 ms. */
+export const SPEED = 50;
+
+export type Kind = UpstreamConfig['kind'];
+
+export interface Rig {
+  sim: RunningSimulator;
+  url: string;
+  logs: string[];
+  kind: Kind;
+  token(
+    role: 'host' | 'viewer',
+    meetingId: string,
+    extra?: { sub?: string; name?: string; ttlSeconds?: number },
+  ): Promise<string>;
+  /** `fetch` of a proxy path with the given token (or none). */
+  call(path: string, init?: RequestInit & { token?: string; json?: unknown }): Promise<Response>;
+  /** The simulator's control plane. */
+  control(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>;
+  /** Upstream request counts by route, since the last reset. */
+  upstreamCalls(): Promise<{ total: number; requests: Record<string, number> }>;
+  resetUpstreamCalls(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function upstreamConfig(kind: Kind, sim: RunningSimulator): UpstreamConfig {
+  return kind === 'rtk'
+    ? { kind, apiBase: sim.url, accountId: 'acct-1', appId: 'app-1', apiToken: sim.apiKey }
+    : { kind, apiBase: sim.url, orgId: sim.orgId, apiKey: sim.apiKey };
+}
+
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+export async function startRig(
+  options: { kind?: Kind; sim?: SimulatorOptions; proxy?: Partial<ProxyOptions>; webhooks?: boolean } = {},
+): Promise<Rig> {
+  const kind = options.kind ?? 'v2';
+  const sim = await startSimulator({ speed: SPEED, uploadMs: 0, ...options.sim });
+  const logs: string[] = [];
+  const port = await freePort();
+  let proxy;
+  try {
+    proxy = await startProxy({
+      upstream: upstreamConfig(kind, sim),
+      tokenSecret: TOKEN_SECRET,
+      port,
+      upstreamTimeoutMs: 2000,
+      upstreamRetryBaseMs: 20,
+      pollIntervals: { activeMs: 100, idleMs: 400 },
+      heartbeatMs: 1000,
+      publicWebhookUrl: options.webhooks ? `http://127.0.0.1:${port}/webhooks` : undefined,
+      log: (line) => logs.push(line),
+      ...options.proxy,
+    });
+  } catch (error) {
+    await sim.close();
+    throw error;
+  }
+  const running = proxy;
+  const call: Rig['call'] = (path, init = {}) => {
+    const { token, json, ...rest } = init;
+    const headers = new Headers(rest.headers);
+    if (token) headers.set('authorization', `Bearer ${token}`);
+    if (json !== undefined) headers.set('content-type', 'application/json');
+    return fetch(`${running.url}${path}`, {
+      redirect: 'manual',
+      ...rest,
+      headers,
+      body: json === undefined ? rest.body : JSON.stringify(json),
+    });
+  };
+  return {
+    sim,
+    url: running.url,
+    logs,
+    kind,
+    token: (role, meetingId, extra = {}) =>
+      createRecordingToken(
+        { meetingId, role, sub: `${role}-1`, name: role === 'host' ? 'Ana' : 'Ben', ...extra },
+        TOKEN_SECRET,
+      ),
+    call,
+    control: (path, init = {}) => {
+      const { json, ...rest } = init;
+      return fetch(`${sim.url}${path}`, {
+        ...rest,
+        headers: json === undefined ? rest.headers : { 'content-type': 'application/json' },
+        body: json === undefined ? rest.body : JSON.stringify(json),
+      });
+    },
+    async upstreamCalls() {
+      return (await fetch(`${sim.url}/_sim/stats`)).json() as Promise<{
+        total: number;
+        requests: Record<string, number>;
+      }>;
+    },
+    async resetUpstreamCalls() {
+      await fetch(`${sim.url}/_sim/stats`, { method: 'DELETE' });
+    },
+    async close() {
+      await running.close();
+      await sim.close();
+    },
+  };
+}
+
+export function meetingId(): string {
+  return `m-${randomUUID().slice(0, 8)}`;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `read` until `accept` holds (short real waits: the simulated clock is fast). */
+export async function eventually<T>(
+  read: () => Promise<T>,
+  accept: (value: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (accept(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`condition not met in ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
+    await sleep(25);
+  }
+}
+
+export async function readRecording(rig: Rig, token: string, id: string): Promise<Recording> {
+  const response = await rig.call(`/recordings/${id}`, { token });
+  if (response.status !== 200)
+    throw new Error(`GET /recordings/${id}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as Recording;
+}
+
+/** Starts a recording as the host, lets it record a few simulated seconds, stops it and waits for UPLOADED. */
+export async function uploadedRecording(rig: Rig, meeting: string, hostToken: string): Promise<Recording> {
+  const started = await rig.call(`/meetings/${meeting}/recordings`, {
+    method: 'POST',
+    token: hostToken,
+    json: {},
+  });
+  if (started.status !== 201) throw new Error(`start: ${started.status} ${await started.text()}`);
+  const { id } = (await started.json()) as Recording;
+  await eventually(
+    () => readRecording(rig, hostToken, id),
+    (r) => r.status === 'RECORDING',
+  );
+  await sleep((8000 / SPEED) * 1.5); // > 5 simulated seconds, or the upstream marks it ERRORED
+  const stopped = await rig.call(`/recordings/${id}`, {
+    method: 'PUT',
+    token: hostToken,
+    json: { action: 'stop' },
+  });
+  if (stopped.status !== 200) throw new Error(`stop: ${stopped.status} ${await stopped.text()}`);
+  return eventually(
+    () => readRecording(rig, hostToken, id),
+    (r) => r.status === 'UPLOADED',
+  );
+}
+
+export interface StreamMessage {
+  event: string;
+  id: string | undefined;
+  data: unknown;
+}
+
+/** A reader of the proxy's event stream, collecting every message and comment. */
+export class EventStreamReader {
+  readonly messages: StreamMessage[] = [];
+  readonly comments: string[] = [];
+  /** Resolves when the server ends the stream. */
+  readonly ended: Promise<void>;
+  private readonly abort = new AbortController();
+  private readonly waiters = new Set<() => void>();
+
+  private constructor(readonly response: Response) {
+    const parser = createParser({
+      onEvent: (message: EventSourceMessage) => {
+        this.messages.push({
+          event: message.event ?? 'message',
+          id: message.id,
+          data: JSON.parse(message.data),
+        });
+        this.wake();
+      },
+      onComment: (comment) => {
+        this.comments.push(comment);
+        this.wake();
+      },
+    });
+    this.ended = (async () => {
+      const decoder = new TextDecoder();
+      try {
+        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+          parser.feed(decoder.decode(chunk, { stream: true }));
+        }
+      } catch {
+        // Aborted by close().
+      }
+      this.wake();
+    })();
+  }
+
+  static async open(
+    url: string,
+    token: string,
+    headers: Record<string, string> = {},
+  ): Promise<EventStreamReader> {
+    const abort = new AbortController();
+    const response = await fetch(url, {
+      headers: { authorization: `Bearer ${token}`, ...headers },
+      signal: abort.signal,
+    });
+    if (response.status !== 200) throw new Error(`stream: ${response.status} ${await response.text()}`);
+    const reader = new EventStreamReader(response);
+    reader.abort.signal.addEventListener('abort', () => abort.abort());
+    return reader;
+  }
+
+  /** Waits for the first message (from the start) that matches. */
+  async next(match: (message: StreamMessage) => boolean, timeoutMs = 5000): Promise<StreamMessage> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.messages.find(match);
+      if (found) return found;
+      if (Date.now() > deadline) {
+        throw new Error(
+          `no matching event in ${timeoutMs} ms; got ${JSON.stringify(this.messages.map((m) => m.event))}`,
+        );
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 50);
+        this.waiters.add(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.abort.abort();
+    await this.ended;
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.clear();
+  }
+}
