@@ -3,6 +3,7 @@ import { UsageError } from './cli-kit.ts';
 import type { Command } from './cli-kit.ts';
 
 const COMMANDS: Record<string, () => Promise<Command>> = {
+  dev: async () => (await import('./dev/command.ts')).devCommand,
   simulator: async () => (await import('./simulator/command.ts')).simulatorCommand,
   proxy: async () => (await import('./proxy/command.ts')).proxyCommand,
   token: async () => (await import('./proxy/command.ts')).tokenCommand,

@@ -1,0 +1,59 @@
+/** `dyte-recording-kit dev` (= `npm start`): the demo meeting page with the proxy and the simulator. */
+import type { Command } from '../cli-kit.ts';
+import { numberOption, parseOptions, stringOption } from '../cli-kit.ts';
+import { DEMO_LIMITS } from './demo-routes.ts';
+
+const DEFAULT_PORT = 5173;
+
+const OPTIONS = {
+  port: { type: 'string', short: 'p' },
+  host: { type: 'string' },
+  verbose: { type: 'boolean', short: 'v' },
+} as const;
+
+/** The proxy's line for each successful upstream call: shown only with --verbose. */
+const ROUTINE_LINE = /^upstream \S+ \S+ [23]\d\d \d+ ms$/;
+
+const seconds = (ms: number) => `${ms / 1000} s`;
+
+export const devCommand: Command = {
+  summary: 'Run the demo meeting page with the proxy and a local Dyte simulator, on one port.',
+  help: `Usage: dyte-recording-kit dev [options]
+
+Serves the demo meeting pages (plain HTML at /, React at /react/, Vue at /vue/), the recording proxy
+at /api (webhooks registered with the simulator) and the dev-only /_demo routes, all from one port,
+backed by a local simulator of Dyte running in real time with shortened limits: start lag ${seconds(DEMO_LIMITS.startLagMs)},
+upload ${seconds(DEMO_LIMITS.uploadMs)} (plus as much per recorded minute), empty-room auto-stop ${seconds(DEMO_LIMITS.emptyRoomTimeoutMs)}.
+Prints the URL, then runs until interrupted (Ctrl-C).
+
+Options:
+  -p, --port N   port to listen on (default: $PORT, else ${DEFAULT_PORT}; 0 = a free port)
+      --host H   interface to listen on (default 127.0.0.1)
+  -v, --verbose  log every upstream call and simulator request (default: problems and actions)
+  -h, --help     show this help`,
+
+  async run(argv) {
+    const values = parseOptions(argv, OPTIONS);
+    const port = numberOption(values.port ?? process.env.PORT, 'port', DEFAULT_PORT);
+    // Loaded here so that `--help` does not load Vite.
+    const { startDevServer } = await import('./server.ts');
+    const verbose = values.verbose === true;
+    const server = await startDevServer({
+      port,
+      host: stringOption(values.host, 'host'),
+      log: (line) => {
+        if (verbose || !ROUTINE_LINE.test(line)) console.error(`[proxy] ${line}`);
+      },
+      simulatorLog: verbose ? (line) => console.error(`[simulator] ${line}`) : undefined,
+    });
+    console.log(
+      `Demo meeting: ${server.url}  (also ${server.url}react/ and ${server.url}vue/; Ctrl-C stops)`,
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.close();
+    return 0;
+  },
+};
