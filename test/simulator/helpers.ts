@@ -77,9 +77,11 @@ export function rtk(sim: RunningSimulator): Call {
     });
 }
 
+type Maybe<T> = T | null | undefined | false;
+
 /** Polls `check` until it returns something truthy (or throws after `timeoutMs` real ms). */
 export async function eventually<T>(
-  check: () => Promise<T> | T,
+  check: () => Promise<Maybe<T>> | Maybe<T>,
   timeoutMs = 5000,
   what = 'condition',
 ): Promise<T> {

@@ -66,7 +66,7 @@ describe('Cloudflare RealtimeKit prefix', () => {
 
   it('answers 401 without the Bearer token, or with Basic auth', async () => {
     for (const headers of [
-      {},
+      {} as Record<string, string>,
       { authorization: 'Bearer wrong' },
       { authorization: basicAuth(sim.orgId, sim.apiKey) },
     ]) {
