@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
-import { customElement, property, query, state } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { emit } from '../../client/events.ts';
 import type { LiveRecording } from '../../client/store.ts';
 import type { Recording } from '../../core/recording.ts';
@@ -40,9 +40,6 @@ import { styles } from './record-button.styles.ts';
 export class DyteRecordButton extends LiveElement {
   static override styles = [base, styles];
 
-  @query('[part=button]') private accessor button!: HTMLButtonElement | null;
-  @query('[part=confirm-keep]') private accessor keepButton!: HTMLButtonElement | null;
-
   @state() private accessor confirming = false;
   @state() private accessor failure: LiveError | null = null;
 
@@ -56,7 +53,7 @@ export class DyteRecordButton extends LiveElement {
   @property() accessor codec = '';
 
   protected override updated(changed: PropertyValues) {
-    if (changed.has('confirming') && this.confirming) this.keepButton?.focus();
+    if (changed.has('confirming') && this.confirming) this.focusPart('confirm-keep');
   }
 
   /** Starts a recording, as a click on Record would. */
@@ -85,6 +82,10 @@ export class DyteRecordButton extends LiveElement {
     }
   }
 
+  private focusPart(part: string) {
+    this.renderRoot.querySelector<HTMLElement>(`[part=${part}]`)?.focus();
+  }
+
   private onMain = () => {
     const { action, allowed } = buttonView(this.live.state, this.pausable);
     if (!allowed) return;
@@ -102,7 +103,7 @@ export class DyteRecordButton extends LiveElement {
 
   private onKeep = () => {
     this.confirming = false;
-    this.button?.focus();
+    this.focusPart('button');
   };
 
   private onConfirmKey = (event: KeyboardEvent) => {

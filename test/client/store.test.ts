@@ -1,0 +1,254 @@
+import { expect } from '@open-wc/testing';
+import { liveRecording } from '../../src/client/store.ts';
+import type { LiveRecording, Subscriber } from '../../src/client/store.ts';
+import { STREAM_OPTIONS } from '../../src/client/stream.ts';
+import type { Recording } from '../../src/core/recording.ts';
+import {
+  clearFaults,
+  dropStreams,
+  ENDPOINT,
+  fault,
+  HOST,
+  KEEPABLE_MS,
+  mintToken,
+  newMeetingId,
+  recording,
+  scriptStream,
+  sleep,
+  streams,
+  until,
+} from './backend.ts';
+
+Object.assign(STREAM_OPTIONS, { baseDelayMs: 50, maxDelayMs: 400, pollMs: 150 });
+
+interface Watch {
+  store: LiveRecording;
+  release: () => void;
+  changes: number;
+}
+
+const watching: Watch[] = [];
+
+function watch(meetingId: string, source: Partial<Subscriber>): Watch {
+  const store = liveRecording(ENDPOINT, meetingId);
+  const watcher: Watch = { store, release: () => {}, changes: 0 };
+  watcher.release = store.subscribe({
+    token: '',
+    ...source,
+    changed: () => {
+      watcher.changes += 1;
+    },
+  });
+  watching.push(watcher);
+  return watcher;
+}
+
+async function hostWatch(meetingId = newMeetingId()) {
+  const watcher = watch(meetingId, { token: await mintToken(meetingId) });
+  await watcher.store.whenLoaded();
+  return { meetingId, ...watcher };
+}
+
+const statusOf = (store: LiveRecording, id: string) =>
+  store.state.recordings.find((r) => r.id === id)?.status;
+
+describe('live store', () => {
+  afterEach(async () => {
+    for (const watcher of watching.splice(0)) watcher.release();
+    await clearFaults();
+  });
+
+  it('loads the snapshot with the permissions and the server clock', async () => {
+    const { store } = await hostWatch();
+    expect(store.state.loaded).to.equal(true);
+    expect(store.state.connection).to.equal('live');
+    expect(store.state.permissions).to.deep.equal(HOST);
+    expect(Math.abs(store.state.skewMs)).to.be.below(5000);
+  });
+
+  it('follows a recording from start to saved through the event stream', async () => {
+    const { store } = await hostWatch();
+    const starting = store.start();
+    expect(store.state.pending).to.equal('start');
+    const started = await starting;
+    expect(started.status).to.equal('INVOKED');
+    expect(store.state.pending).to.equal(null);
+    await until(() => store.state.active?.status === 'RECORDING', 'RECORDING');
+    await sleep(KEEPABLE_MS);
+    const stopping = store.control('stop');
+    expect(store.state.pending).to.equal('stop');
+    await stopping;
+    expect(store.state.active).to.equal(null);
+    await until(() => statusOf(store, started.id) === 'UPLOADED', 'UPLOADED');
+    expect(store.state.recordings[0]!.stoppedBy?.name).to.equal('Ana');
+  });
+
+  it('adopts the running recording when a second start meets recording_active', async () => {
+    const { store } = await hostWatch();
+    const [first, second] = await Promise.allSettled([store.start(), store.start()]);
+    expect(first.status).to.equal('fulfilled');
+    expect(second.status).to.equal('rejected');
+    expect((second as PromiseRejectedResult).reason.code).to.equal('recording_active');
+    expect(store.state.active?.id).to.equal((first as PromiseFulfilledResult<Recording>).value.id);
+    await store.control('stop').catch(() => {});
+  });
+
+  it('never moves a status backwards on a late event', async () => {
+    const meetingId = newMeetingId();
+    const saved = recording({ id: 'r1', meetingId, status: 'UPLOADED', durationSeconds: 60 });
+    await scriptStream(meetingId, { recordings: [saved] }, [
+      { event: 'recording', data: { ...saved, status: 'RECORDING', durationSeconds: null } },
+      { event: 'recording', data: recording({ id: 'r2', meetingId, status: 'INVOKED' }) },
+    ]);
+    const { store } = watch(meetingId, { token: await mintToken(meetingId) });
+    await until(() => store.state.recordings.length === 2, 'both recordings');
+    expect(statusOf(store, 'r1')).to.equal('UPLOADED');
+    expect(store.state.recordings.map((r) => r.id)).to.deep.equal(['r2', 'r1']);
+    expect(store.state.active?.id).to.equal('r2');
+  });
+
+  it('shares one event stream between subscribers and closes it after the last leaves', async () => {
+    const meetingId = newMeetingId();
+    const token = await mintToken(meetingId);
+    const [a, b, c] = [watch(meetingId, { token }), watch(meetingId, { token }), watch(meetingId, { token })];
+    expect(a.store).to.equal(b.store).and.equal(c.store);
+    await a.store.whenLoaded();
+    expect(await streams(meetingId)).to.include({ opened: 1, open: 1 });
+    a.release();
+    b.release();
+    await Promise.resolve();
+    expect((await streams(meetingId)).open).to.equal(1);
+    c.release();
+    await until(async () => (await streams(meetingId)).open === 0, 'the stream to close');
+    expect(liveRecording(ENDPOINT, meetingId)).not.to.equal(a.store);
+  });
+
+  it('reconnects after the stream drops, resuming from the last event id', async () => {
+    const { store, meetingId } = await hostWatch();
+    const started = await store.start();
+    await until(() => store.state.active?.status === 'RECORDING', 'RECORDING');
+    expect(await dropStreams(meetingId)).to.equal(1);
+    await until(() => store.state.connection === 'reconnecting', 'reconnecting');
+    await until(() => store.state.connection === 'live', 'live again');
+    const { opened, resumedFrom } = await streams(meetingId);
+    expect(opened).to.equal(2);
+    expect(resumedFrom[0]).to.equal(null);
+    expect(Number(resumedFrom[1])).to.be.greaterThan(0);
+    await sleep(KEEPABLE_MS);
+    await store.control('stop');
+    await until(() => statusOf(store, started.id) === 'UPLOADED', 'UPLOADED after the reconnection');
+  });
+
+  it('asks the token provider again when the token is refused', async () => {
+    const meetingId = newMeetingId();
+    const given: string[] = [];
+    const { store } = watch(meetingId, {
+      tokenProvider: async () => {
+        given.push(given.length === 0 ? 'not-a-token' : await mintToken(meetingId));
+        return given.at(-1)!;
+      },
+    });
+    await store.whenLoaded();
+    expect(given).to.have.length(2);
+    expect(store.state.error).to.equal(null);
+  });
+
+  it('reconnects with a fresh token when the server closes the stream of an expired one', async () => {
+    const meetingId = newMeetingId();
+    let calls = 0;
+    const { store } = watch(meetingId, {
+      tokenProvider: () => {
+        calls += 1;
+        return mintToken(meetingId, 'host', { ttlSeconds: 1 });
+      },
+    });
+    await store.whenLoaded();
+    await until(async () => (await streams(meetingId)).opened >= 2, 'a second stream', 6000);
+    await until(() => store.state.connection === 'live', 'live');
+    expect(calls).to.be.greaterThan(1);
+  });
+
+  it('falls back to polling only when the response cannot be streamed', async () => {
+    const meetingId = newMeetingId();
+    await fault({
+      match: `/meetings/${meetingId}/events`,
+      status: 200,
+      body: { not: 'a stream' },
+      count: 100,
+    });
+    const { store } = watch(meetingId, { token: await mintToken(meetingId) });
+    await store.whenLoaded();
+    expect(store.state.connection).to.equal('polling');
+    const started = await store.start();
+    await until(() => store.state.active?.status === 'RECORDING', 'RECORDING seen by polling');
+    await sleep(KEEPABLE_MS);
+    await store.control('stop');
+    await until(() => statusOf(store, started.id) === 'UPLOADED', 'UPLOADED seen by polling');
+  });
+
+  it('lets go of the stream while the tab is hidden and comes back when it is shown', async () => {
+    const { store, meetingId } = await hostWatch();
+    const visibility = Object.getOwnPropertyDescriptor(Document.prototype, 'visibilityState')!;
+    let hidden = true;
+    Object.defineProperty(document, 'visibilityState', {
+      configurable: true,
+      get: () => (hidden ? 'hidden' : 'visible'),
+    });
+    try {
+      document.dispatchEvent(new Event('visibilitychange'));
+      await until(() => store.state.connection === 'paused', 'paused');
+      await until(async () => (await streams(meetingId)).open === 0, 'no open stream');
+      hidden = false;
+      document.dispatchEvent(new Event('visibilitychange'));
+      await until(() => store.state.connection === 'live', 'live');
+      expect(await streams(meetingId)).to.include({ opened: 2, open: 1 });
+    } finally {
+      delete (document as { visibilityState?: unknown }).visibilityState;
+      Object.defineProperty(Document.prototype, 'visibilityState', visibility);
+    }
+  });
+
+  it('stops trying and reports the error when the token is for another meeting', async () => {
+    const meetingId = newMeetingId();
+    const { store } = watch(meetingId, { token: await mintToken(newMeetingId()) });
+    const failure = await store.whenLoaded().then(
+      () => null,
+      (error: unknown) => error,
+    );
+    expect(failure).to.include({ code: 'forbidden' });
+    await until(() => store.state.connection === 'closed', 'closed');
+    expect((await streams(meetingId)).opened).to.equal(0);
+  });
+
+  it('loads the next page by cursor and appends it', async () => {
+    const meetingId = newMeetingId();
+    await scriptStream(meetingId, {
+      recordings: [recording({ id: 'new', meetingId, status: 'UPLOADED' })],
+      nextCursor: 'page-2',
+    });
+    await fault({
+      match: `/meetings/${meetingId}/recordings?cursor=page-2`,
+      status: 200,
+      body: { recordings: [recording({ id: 'old', meetingId, status: 'ERRORED' })], nextCursor: null },
+    });
+    const { store } = watch(meetingId, { token: await mintToken(meetingId) });
+    await store.whenLoaded();
+    await store.loadMore();
+    expect(store.state.recordings.map((r) => r.id)).to.deep.equal(['new', 'old']);
+    expect(store.state.nextCursor).to.equal(null);
+  });
+
+  it('hands out a fresh download link per request', async () => {
+    const { store } = await hostWatch();
+    const started = await store.start();
+    await until(() => store.state.active?.status === 'RECORDING', 'RECORDING');
+    await sleep(KEEPABLE_MS);
+    await store.control('stop');
+    await until(() => store.state.recordings[0]?.downloadable, 'a downloadable recording');
+    const first = await store.download(started.id, 'video');
+    const second = await store.download(started.id, 'video');
+    expect(first.url).to.match(/^http/);
+    expect(Date.parse(first.expiresAt!)).to.be.greaterThan(Date.now());
+    expect(second.url).to.match(/^http/);
+  });
+});
