@@ -6,7 +6,7 @@ import { createParser } from 'eventsource-parser';
 import type { EventSourceMessage } from 'eventsource-parser';
 import type { Recording } from '../../src/core/recording.ts';
 import { createRecordingToken, startProxy } from '../../src/server.ts';
-import type { ProxyOptions, UpstreamConfig } from '../../src/server.ts';
+import type { Proxy, ProxyOptions, UpstreamConfig } from '../../src/server.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.ts';
 
@@ -19,6 +19,7 @@ export type Kind = UpstreamConfig['kind'];
 
 export interface Rig {
   sim: RunningSimulator;
+  proxy: Proxy;
   url: string;
   logs: string[];
   kind: Kind;
@@ -91,6 +92,7 @@ export async function startRig(
   };
   return {
     sim,
+    proxy: running.proxy,
     url: running.url,
     logs,
     kind,
