@@ -1,0 +1,99 @@
+/** Starting the servers of servers.ts in a child process, and talking to them over IPC. */
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export type ServerSpec =
+  | {
+      role: 'stack';
+      orgId: string;
+      apiKey: string;
+      tokenSecret: string;
+      /** Simulated clock speed. */
+      speed: number;
+      /** Files served beside the proxy on the same origin (the browser bench's pages). */
+      staticDir?: string;
+    }
+  | { role: 'bare'; body: string };
+
+export interface StackInfo {
+  origin: string;
+  /** The proxy's base URL (`${origin}/api`). */
+  proxyUrl: string;
+  simulatorUrl: string;
+}
+
+export type ChildRequest = { type: 'memory' } | { type: 'close' };
+export type ChildReply =
+  | { type: 'ready'; info: StackInfo | { origin: string } }
+  | { type: 'memory'; usage: NodeJS.MemoryUsage }
+  | { type: 'closed' };
+
+export interface ChildServers<Info> {
+  info: Info;
+  /** The child's memory after a full garbage collection. */
+  memory(): Promise<NodeJS.MemoryUsage>;
+  close(): Promise<void>;
+}
+
+const SERVERS = fileURLToPath(new URL('../servers.ts', import.meta.url));
+const START_TIMEOUT_MS = 20_000;
+
+export function spawnStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<ChildServers<StackInfo>> {
+  return spawnServers<StackInfo>(spec);
+}
+
+export function spawnBare(body: string): Promise<ChildServers<{ origin: string }>> {
+  return spawnServers<{ origin: string }>({ role: 'bare', body });
+}
+
+async function spawnServers<Info>(spec: ServerSpec): Promise<ChildServers<Info>> {
+  const child = fork(SERVERS, [], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: 'inherit' });
+  const next = (type: ChildReply['type']) =>
+    new Promise<ChildReply>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`the ${spec.role} server did not answer "${type}" in time`));
+      }, START_TIMEOUT_MS);
+      const onMessage = (message: ChildReply) => {
+        if (message.type !== type) return;
+        cleanup();
+        resolve(message);
+      };
+      const onExit = (code: number | null) => {
+        cleanup();
+        reject(new Error(`the ${spec.role} server exited (code ${code}) before answering "${type}"`));
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  const ready = next('ready');
+  child.send(spec);
+  let started: ChildReply;
+  try {
+    started = await ready;
+  } catch (error) {
+    child.kill();
+    throw error;
+  }
+  return {
+    info: (started as Extract<ChildReply, { type: 'ready' }>).info as Info,
+    async memory() {
+      const answer = next('memory');
+      child.send({ type: 'memory' } satisfies ChildRequest);
+      return ((await answer) as Extract<ChildReply, { type: 'memory' }>).usage;
+    },
+    async close() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ type: 'close' } satisfies ChildRequest);
+      const stuck = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
+      await exited;
+      clearTimeout(stuck);
+    },
+  };
+}

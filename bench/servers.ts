@@ -1,0 +1,113 @@
+/**
+ * The servers under measurement, run in a child process so that the load generators and stream
+ * readers of the bench (in the parent) do not share an event loop with them. `stack`: the simulator
+ * and the proxy (under `/api`), optionally with the bench's page files on the same origin; `bare`: a
+ * plain node:http server answering every request with the same fixed JSON. Started by
+ * `spawnServers` (lib/child.ts); answers `memory` requests (after a full GC) over IPC.
+ */
+import { serve } from '@hono/node-server';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join } from 'node:path';
+import { startSimulator } from '../src/simulator/index.ts';
+import { createProxy } from '../src/server.ts';
+import type { ChildReply, ChildRequest, ServerSpec, StackInfo } from './lib/child.ts';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+};
+
+async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<{
+  info: StackInfo;
+  close(): Promise<void>;
+}> {
+  const simulator = await startSimulator({ speed: spec.speed, orgId: spec.orgId, apiKey: spec.apiKey });
+  const proxy = createProxy({
+    upstream: { kind: 'v2', apiBase: simulator.url, orgId: spec.orgId, apiKey: spec.apiKey },
+    tokenSecret: spec.tokenSecret,
+    basePath: '/api',
+    log: () => {},
+  });
+  await proxy.start();
+  const { staticDir } = spec;
+  const site = staticDir
+    ? (request: Request) =>
+        new URL(request.url).pathname.startsWith('/api/')
+          ? proxy.fetch(request)
+          : serveFile(staticDir, request)
+    : proxy.fetch;
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const created = serve({ fetch: site, port: 0, hostname: '127.0.0.1' }, () => resolve(created));
+    created.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    info: {
+      origin: `http://127.0.0.1:${port}`,
+      proxyUrl: `http://127.0.0.1:${port}/api`,
+      simulatorUrl: simulator.url,
+    },
+    async close() {
+      await proxy.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        if ('closeAllConnections' in server) server.closeAllConnections();
+      });
+      await simulator.close();
+    },
+  };
+}
+
+async function serveFile(dir: string, request: Request): Promise<Response> {
+  // URL parsing has already resolved every dot segment, so the path cannot leave `dir`.
+  const path = new URL(request.url).pathname;
+  try {
+    const body = await readFile(join(dir, path));
+    return new Response(body, {
+      headers: { 'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream' },
+    });
+  } catch {
+    return new Response('not found', { status: 404 });
+  }
+}
+
+async function startBare(spec: Extract<ServerSpec, { role: 'bare' }>) {
+  const body = Buffer.from(spec.body);
+  const server = createServer((_request, response) => {
+    response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
+    response.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    info: { origin: `http://127.0.0.1:${port}` },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function reply(message: ChildReply): void {
+  process.send!(message);
+}
+
+process.once('message', async (spec: ServerSpec) => {
+  const running = spec.role === 'stack' ? await startStack(spec) : await startBare(spec);
+  process.on('message', async (request: ChildRequest) => {
+    if (request.type === 'memory') {
+      // Two passes: the first may only queue finalizers that free more on the second.
+      globalThis.gc?.();
+      globalThis.gc?.();
+      reply({ type: 'memory', usage: process.memoryUsage() });
+    } else {
+      await running.close();
+      reply({ type: 'closed' });
+      process.disconnect();
+    }
+  });
+  reply({ type: 'ready', info: running.info });
+});
