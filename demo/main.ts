@@ -1,22 +1,22 @@
 /** The plain HTML demo page: the elements are in index.html; this wires them to the demo's meeting. */
 import 'dyte-recording-kit';
-import type { DyteRecordingEvents, LiveElement } from 'dyte-recording-kit';
+import type { LiveElement } from 'dyte-recording-kit';
 import {
   addParticipant,
+  describeEvent,
   emptyTimeoutSeconds,
   hue,
   initials,
   limitsNote,
   loadDemoPage,
+  logged,
   outageActive,
   removeParticipant,
   roleHref,
   setOutage,
   watchParticipants,
 } from './shared/demo.ts';
-import type { Participant } from './shared/demo.ts';
-
-const MAX_EVENTS = 5;
+import type { LoggedEvent, Participant } from './shared/demo.ts';
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -38,21 +38,20 @@ for (const role of ['host', 'viewer'] as const) {
   if (role === page.role) link.setAttribute('aria-current', 'page');
 }
 
-// The typed events bubble to the page: log the latest few.
+// The elements' typed events bubble up to the document: show the latest few.
 const log = byId('events');
+let lines: string[] = [];
 const logEvent = (text: string) => {
-  const item = document.createElement('li');
-  item.textContent = `${new Date().toLocaleTimeString()} · ${text}`;
-  log.prepend(item);
-  while (log.children.length > MAX_EVENTS) log.lastElementChild!.remove();
+  lines = logged(lines, text);
+  log.replaceChildren(
+    ...lines.map((line) => Object.assign(document.createElement('li'), { textContent: line })),
+  );
 };
-const listen = <K extends keyof DyteRecordingEvents>(
-  type: K,
-  describe: (event: DyteRecordingEvents[K]) => string,
-) => document.addEventListener(type, (event) => logEvent(describe(event)));
-listen('dyte-recording-start', (event) => `started ${event.detail.recording.id}`);
-listen('dyte-recording-stop', (event) => `stopped ${event.detail.recording.id}`);
-listen('dyte-recording-error', (event) => `error ${event.detail.code}: ${event.detail.message}`);
+const listen = <K extends LoggedEvent>(type: K) =>
+  document.addEventListener(type, (event) => logEvent(describeEvent[type](event)));
+listen('dyte-recording-start');
+listen('dyte-recording-stop');
+listen('dyte-recording-error');
 
 const tiles = byId('tiles');
 let people: Participant[] = [];

@@ -3,6 +3,7 @@
  * dev-only `/_demo` routes (tokens, participants, the upstream outage switch) and the limits note.
  * A real app gets its tokens from its own backend in the same way as `tokenProvider` here.
  */
+import type { DyteRecordingEvents } from 'dyte-recording-kit';
 import type { DemoConfig, DemoLimits, DemoToken, Participant } from '../../src/dev/demo-routes.ts';
 
 export type { Participant };
@@ -10,6 +11,8 @@ export type Role = DemoToken['role'];
 
 /** The proxy, as the elements' `endpoint` attribute names it. */
 export const ENDPOINT = '/api';
+/** How many of the elements' latest events the side panel shows. */
+const EVENT_LOG_SIZE = 5;
 /** How often the tile grid asks who is in the room (people join and leave from other tabs too). */
 const PARTICIPANT_POLL_MS = 2000;
 
@@ -125,4 +128,18 @@ export function limitsNote(limits: DemoLimits): string {
 /** For `<dyte-recording-status empty-timeout>`: the countdown must match the simulator's limit. */
 export function emptyTimeoutSeconds(limits: DemoLimits): number {
   return Math.round(limits.emptyRoomTimeoutMs / 1000);
+}
+
+/** The events the pages log (each page listens in its own framework's way). */
+export type LoggedEvent = 'dyte-recording-start' | 'dyte-recording-stop' | 'dyte-recording-error';
+
+export const describeEvent: { [K in LoggedEvent]: (event: DyteRecordingEvents[K]) => string } = {
+  'dyte-recording-start': (event) => `dyte-recording-start: ${event.detail.recording.id}`,
+  'dyte-recording-stop': (event) => `dyte-recording-stop: ${event.detail.recording.id}`,
+  'dyte-recording-error': (event) => `dyte-recording-error: ${event.detail.code}`,
+};
+
+/** The event log with `text` added on top, timestamped, keeping the latest few. */
+export function logged(lines: string[], text: string): string[] {
+  return [`${new Date().toLocaleTimeString()} ${text}`, ...lines].slice(0, EVENT_LOG_SIZE);
 }
