@@ -110,12 +110,14 @@ export class UpstreamHttp {
     } catch (error) {
       this.noteFailure();
       const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
-      this.options.log(
-        `upstream ${label} ${timedOut ? `timed out after ${this.options.timeoutMs} ms` : 'unreachable'}`,
-      );
-      throw timedOut
-        ? unavailable(504, 'The recording service did not answer in time.', true)
-        : unavailable(502, 'The recording service cannot be reached.', false);
+      if (timedOut) {
+        this.options.log(`upstream ${label} timed out after ${this.options.timeoutMs} ms`);
+        throw unavailable(504, 'The recording service did not answer in time.', true);
+      }
+      const code = transportCode(error);
+      this.options.log(`upstream ${label} failed: ${code ?? 'network error'}`);
+      // Only a refused or unresolvable connection proves the request never reached the upstream.
+      throw unavailable(502, 'The recording service cannot be reached.', !NEVER_SENT.has(code ?? ''));
     }
     const text = await readText(response);
     this.options.log(`upstream ${label} ${response.status} ${Date.now() - started} ms`);
@@ -159,6 +161,14 @@ export class UpstreamHttp {
     this.health.reachable = false;
     this.health.lastFailureAt = new Date().toISOString();
   }
+}
+
+const NEVER_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
+/** The system error code under fetch's generic "fetch failed". */
+function transportCode(error: unknown): string | null {
+  const cause = (error as { cause?: { code?: unknown } }).cause;
+  return typeof cause?.code === 'string' ? cause.code : null;
 }
 
 /** Transport failures and 5xx may succeed on a second try; 4xx and 429 will not (or must not). */

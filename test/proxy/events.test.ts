@@ -1,0 +1,198 @@
+/** The live event stream: snapshot, ordered events, heartbeats, resume, expiry, and its upstream cost. */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { RecordingList } from '../../src/core/contract.ts';
+import type { Recording } from '../../src/core/recording.ts';
+import { EventStreamReader, meetingId, sleep, startRig } from './helpers.ts';
+import type { Rig } from './helpers.ts';
+
+/** Starts a recording straight at the simulator, behind the proxy's back (only a poll can see it). */
+async function startUpstream(rig: Rig, meeting: string): Promise<string> {
+  const response = await fetch(`${rig.sim.url}/v2/recordings`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${btoa(`${rig.sim.orgId}:${rig.sim.apiKey}`)}`,
+      'content-type': 'application/json',
+    },
+    body: JSON.stringify({ meeting_id: meeting }),
+  });
+  assert.equal(response.status, 200);
+  return ((await response.json()) as { data: { id: string } }).data.id;
+}
+
+describe('the event stream', () => {
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig({ proxy: { heartbeatMs: 100 } });
+  });
+  after(() => rig.close());
+
+  const open = async (
+    meeting: string,
+    role: 'host' | 'viewer' = 'viewer',
+    headers: Record<string, string> = {},
+  ) =>
+    EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, await rig.token(role, meeting), headers);
+
+  it('sends the snapshot first, then recording events with increasing ids, and heartbeats', async () => {
+    const meeting = meetingId();
+    const host = await rig.token('host', meeting);
+    const stream = await open(meeting);
+    try {
+      assert.equal(stream.response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+      const snapshot = await stream.next(() => true);
+      assert.equal(snapshot.event, 'snapshot');
+      const list = snapshot.data as RecordingList;
+      assert.deepEqual(list.recordings, []);
+      assert.deepEqual(list.permissions, { start: false, stop: false, download: true });
+      assert.match(snapshot.id ?? '', /^\d+$/);
+
+      const started = await rig.call(`/meetings/${meeting}/recordings`, {
+        method: 'POST',
+        token: host,
+        json: {},
+      });
+      const { id } = (await started.json()) as Recording;
+      await stream.next((m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING');
+      const events = stream.messages.filter((m) => m.event === 'recording');
+      assert.deepEqual(
+        events.map((m) => (m.data as Recording).status),
+        ['INVOKED', 'RECORDING'],
+      );
+      assert.ok(events.every((m) => (m.data as Recording).id === id));
+      const ids = [snapshot, ...events].map((m) => Number(m.id));
+      assert.deepEqual(
+        [...ids].sort((a, b) => a - b),
+        ids,
+      );
+      assert.equal(new Set(ids).size, ids.length);
+      await sleep(250);
+      assert.ok(stream.comments.some((comment) => comment.includes('heartbeat')));
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('sees changes made behind its back through the shared poll', async () => {
+    const meeting = meetingId();
+    const stream = await open(meeting);
+    try {
+      await stream.next((m) => m.event === 'snapshot');
+      const id = await startUpstream(rig, meeting);
+      const seen = await stream.next((m) => m.event === 'recording');
+      assert.equal((seen.data as Recording).id, id);
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('resumes from Last-Event-ID with exactly the missed events, and snapshots when it cannot', async () => {
+    const meeting = meetingId();
+    const host = await rig.token('host', meeting);
+    const first = await open(meeting);
+    const snapshot = await first.next((m) => m.event === 'snapshot');
+    await first.close();
+
+    // Another watcher keeps the meeting watched while the first one is away.
+    const keeper = await open(meeting);
+    try {
+      await rig.call(`/meetings/${meeting}/recordings`, { method: 'POST', token: host, json: {} });
+      await keeper.next((m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING');
+      const missed = keeper.messages.filter((m) => m.event === 'recording');
+
+      const resumed = await open(meeting, 'viewer', { 'last-event-id': snapshot.id! });
+      try {
+        await resumed.next((m) => m.id === missed.at(-1)!.id);
+        assert.deepEqual(
+          resumed.messages.map((m) => [m.event, m.id]),
+          missed.map((m) => [m.event, m.id]),
+        );
+      } finally {
+        await resumed.close();
+      }
+
+      for (const stale of ['1', '99999999999999999', 'abc']) {
+        const fresh = await open(meeting, 'viewer', { 'last-event-id': stale });
+        try {
+          const opening = await fresh.next(() => true);
+          assert.equal(opening.event, 'snapshot', stale);
+          assert.equal((opening.data as RecordingList).recordings.length, 1);
+        } finally {
+          await fresh.close();
+        }
+      }
+    } finally {
+      await keeper.close();
+    }
+  });
+
+  it('closes the stream when its token expires', async () => {
+    const meeting = meetingId();
+    const token = await rig.token('viewer', meeting, { ttlSeconds: 1 });
+    const stream = await EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, token);
+    const began = Date.now();
+    await stream.next((m) => m.event === 'snapshot');
+    await stream.ended;
+    const lasted = Date.now() - began;
+    assert.ok(lasted < 2500, `closed after ${lasted} ms`);
+  });
+
+  it('closes every stream when the proxy closes', async () => {
+    const own = await startRig();
+    const meeting = meetingId();
+    const stream = await EventStreamReader.open(
+      `${own.url}/meetings/${meeting}/events`,
+      await own.token('viewer', meeting),
+    );
+    await stream.next((m) => m.event === 'snapshot');
+    await own.close();
+    await stream.ended;
+  });
+});
+
+describe('the cost of watching', () => {
+  it('serves 200 concurrent viewers of one meeting with O(1) upstream calls, and stops polling after them', async () => {
+    const rig = await startRig({ proxy: { pollIntervals: { activeMs: 100, idleMs: 200 } } });
+    try {
+      const meeting = meetingId();
+      const token = await rig.token('viewer', meeting);
+      await rig.resetUpstreamCalls();
+      const viewers = await Promise.all(
+        Array.from({ length: 200 }, () =>
+          EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, token),
+        ),
+      );
+      try {
+        await Promise.all(viewers.map((viewer) => viewer.next((m) => m.event === 'snapshot')));
+        const afterConnect = await rig.upstreamCalls();
+        assert.ok(
+          afterConnect.total <= 2,
+          `upstream calls for 200 connections: ${JSON.stringify(afterConnect)}`,
+        );
+
+        // Everyone sees a change; the upstream still sees one poll per interval, not one per viewer.
+        await rig.resetUpstreamCalls();
+        const id = await startUpstream(rig, meeting);
+        await Promise.all(
+          viewers.map((viewer) =>
+            viewer.next((m) => m.event === 'recording' && (m.data as Recording).id === id),
+          ),
+        );
+        await sleep(600);
+        const whileWatched = await rig.upstreamCalls();
+        assert.ok(
+          whileWatched.total <= 12,
+          `upstream calls while 200 watch: ${JSON.stringify(whileWatched)}`,
+        );
+      } finally {
+        await Promise.all(viewers.map((viewer) => viewer.close()));
+      }
+      await sleep(100);
+      await rig.resetUpstreamCalls();
+      await sleep(700);
+      assert.equal((await rig.upstreamCalls()).total, 0, 'nobody watches: no polls');
+    } finally {
+      await rig.close();
+    }
+  });
+});
