@@ -59,7 +59,7 @@ export class DyteRecordingStatus extends LiveElement {
       emptyTimeoutSeconds: this.emptyTimeout,
       limitWarningSeconds: this.limitWarning,
     }));
-    if (before && phase !== before) {
+    if (before && before !== 'loading' && phase !== before) {
       this.announcement = phase === 'recording' ? this.text.RECORDING : label;
       if (this.connectionNote === 'online') this.connectionNote = null;
     }

@@ -1,0 +1,2 @@
+// The browser tests run under web-test-runner's mocha, whose describe/it/afterEach are globals.
+/// <reference types="mocha" />

@@ -1,0 +1,73 @@
+// Helpers of the element tests: parts, Lit warnings, a fake clock for the shared ticker.
+import { expect } from '@open-wc/testing';
+import { STREAM_OPTIONS } from '../../src/client/stream.ts';
+
+// Fast reconnection, so a dropped stream comes back within a test's patience.
+Object.assign(STREAM_OPTIONS, { baseDelayMs: 50, maxDelayMs: 400, pollMs: 150 });
+
+export function part<T extends Element = HTMLElement>(element: Element, name: string): T | null {
+  return element.shadowRoot!.querySelector<T>(`[part~=${name}]`) as T | null;
+}
+
+export function parts(element: Element, name: string): HTMLElement[] {
+  return [...element.shadowRoot!.querySelectorAll<HTMLElement>(`[part~=${name}]`)];
+}
+
+/** The element's visible text, whitespace collapsed. */
+export function textOf(element: Element | null): string {
+  const root = element?.shadowRoot ?? element;
+  return (root?.textContent ?? '').replace(/\s+/g, ' ').trim();
+}
+
+/** Fails when Lit (in dev mode) warned about anything but being in dev mode. */
+export function expectNoLitWarnings(): void {
+  const issued = [...((globalThis as { litIssuedWarnings?: Set<string> }).litIssuedWarnings ?? [])];
+  expect(issued.filter((warning) => !/dev mode|dev-mode/i.test(warning))).to.deep.equal([]);
+}
+
+interface Timer {
+  callback: () => void;
+  every: number;
+  next: number;
+}
+
+/**
+ * Replaces `Date.now`, `setInterval` and `clearInterval` (what the ticker and the views read) with a
+ * clock that moves only on `tick`. `offsetMs` sets the page's clock apart from the real one.
+ */
+export function fakeClock(offsetMs = 0) {
+  const real = { now: Date.now, setInterval: window.setInterval, clearInterval: window.clearInterval };
+  let now = real.now() + offsetMs;
+  let ids = 1e9;
+  const timers = new Map<number, Timer>();
+  Date.now = () => now;
+  window.setInterval = ((callback: () => void, every = 0) => {
+    timers.set(++ids, { callback, every, next: now + every });
+    return ids;
+  }) as typeof window.setInterval;
+  window.clearInterval = ((id?: number) => {
+    if (!timers.delete(id!)) real.clearInterval(id);
+  }) as typeof window.clearInterval;
+  return {
+    /** Intervals created while installed. */
+    get intervals() {
+      return timers.size;
+    },
+    tick(ms: number) {
+      const end = now + ms;
+      for (;;) {
+        const due = [...timers.values()].filter((t) => t.next <= end).sort((a, b) => a.next - b.next)[0];
+        if (!due) break;
+        now = due.next;
+        due.next += Math.max(1, due.every);
+        due.callback();
+      }
+      now = end;
+    },
+    restore() {
+      Date.now = real.now;
+      window.setInterval = real.setInterval;
+      window.clearInterval = real.clearInterval;
+    },
+  };
+}
