@@ -1,0 +1,178 @@
+/** The proxy's pure parts: tokens, configuration from the environment, the event bus's replay window. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ApiError } from '../../src/core/errors.ts';
+import {
+  ConfigError,
+  createRecordingToken,
+  MemoryEventBus,
+  proxyOptionsFromEnv,
+  verifyRecordingToken,
+} from '../../src/server.ts';
+import type { Recording } from '../../src/core/recording.ts';
+import { TOKEN_SECRET } from './helpers.ts';
+
+describe('recording tokens', () => {
+  it('carry meeting, role, subject, name and expiry through a round trip', async () => {
+    const before = Date.now();
+    const token = await createRecordingToken(
+      { meetingId: 'm-1', role: 'host', sub: 'u-1', name: 'Ana', ttlSeconds: 60 },
+      TOKEN_SECRET,
+    );
+    const claims = await verifyRecordingToken(token, TOKEN_SECRET);
+    assert.equal(claims.meetingId, 'm-1');
+    assert.equal(claims.role, 'host');
+    assert.equal(claims.sub, 'u-1');
+    assert.equal(claims.name, 'Ana');
+    assert.ok(claims.expiresAt >= before + 59_000 && claims.expiresAt <= Date.now() + 61_000);
+  });
+
+  it('default to a short life and leave absent names null', async () => {
+    const claims = await verifyRecordingToken(
+      await createRecordingToken({ meetingId: 'm-1', role: 'viewer' }, TOKEN_SECRET),
+      TOKEN_SECRET,
+    );
+    assert.equal(claims.sub, null);
+    assert.equal(claims.name, null);
+    assert.ok(claims.expiresAt - Date.now() <= 15 * 60_000);
+  });
+
+  it('refuse bad claims and short secrets when minted', async () => {
+    await assert.rejects(
+      createRecordingToken({ meetingId: 'bad id', role: 'host' }, TOKEN_SECRET),
+      /meeting id/,
+    );
+    await assert.rejects(
+      createRecordingToken({ meetingId: 'm-1', role: 'owner' as 'host' }, TOKEN_SECRET),
+      /Role/,
+    );
+    await assert.rejects(
+      createRecordingToken({ meetingId: 'm-1', role: 'host', ttlSeconds: 0 }, TOKEN_SECRET),
+      /ttlSeconds/,
+    );
+    await assert.rejects(createRecordingToken({ meetingId: 'm-1', role: 'host' }, 'short'), /at least 32/);
+  });
+
+  it('fail verification with another secret as a 401 ApiError', async () => {
+    const token = await createRecordingToken({ meetingId: 'm-1', role: 'host' }, TOKEN_SECRET);
+    await assert.rejects(verifyRecordingToken(token, 'another-secret-of-enough-length-123'), (error) => {
+      assert.ok(error instanceof ApiError);
+      assert.equal(error.status, 401);
+      assert.equal(error.code, 'unauthorized');
+      return true;
+    });
+  });
+});
+
+describe('configuration from the environment', () => {
+  const base = {
+    DYTE_ORG_ID: 'org-1',
+    DYTE_API_KEY: 'key-1',
+    RECORDING_TOKEN_SECRET: TOKEN_SECRET,
+  };
+
+  it('reads a v2 configuration with its defaults', () => {
+    const options = proxyOptionsFromEnv(base);
+    assert.deepEqual(options.upstream, { kind: 'v2', apiBase: undefined, orgId: 'org-1', apiKey: 'key-1' });
+    assert.equal(options.tokenSecret, TOKEN_SECRET);
+    assert.equal(options.allowedOrigins, undefined);
+  });
+
+  it('reads origins, codecs, limits, storage and the webhook settings', () => {
+    const options = proxyOptionsFromEnv({
+      ...base,
+      DYTE_API_VERSION: 'v1',
+      DYTE_API_BASE: 'http://localhost:9999',
+      ALLOWED_ORIGINS: 'https://a.example, https://b.example',
+      RECORDING_CODECS: 'vp8,H264',
+      RECORDING_MAX_SECONDS: '3600',
+      RECORDING_FILE_NAME_PREFIX: 'standup',
+      STORAGE_TYPE: 'aws',
+      STORAGE_BUCKET: 'bucket',
+      STORAGE_SECRET: 's3cr3t',
+      PUBLIC_WEBHOOK_URL: 'https://proxy.example/webhooks',
+      VIEWER_CAN_DOWNLOAD: 'false',
+    });
+    assert.equal(options.upstream.kind, 'v1');
+    assert.deepEqual(options.allowedOrigins, ['https://a.example', 'https://b.example']);
+    assert.deepEqual(options.recording?.codecs, ['VP8', 'H264']);
+    assert.equal(options.recording?.maxSeconds, 3600);
+    assert.equal(options.recording?.fileNamePrefix, 'standup');
+    assert.equal(options.recording?.storage?.secret, 's3cr3t');
+    assert.equal(options.publicWebhookUrl, 'https://proxy.example/webhooks');
+    assert.equal(options.viewerCanDownload, false);
+  });
+
+  it('reads a RealtimeKit configuration', () => {
+    const options = proxyOptionsFromEnv({
+      DYTE_API_VERSION: 'rtk',
+      RTK_ACCOUNT_ID: 'acct',
+      RTK_APP_ID: 'app',
+      RTK_API_TOKEN: 'tok',
+      RECORDING_TOKEN_SECRET: TOKEN_SECRET,
+    });
+    assert.deepEqual(options.upstream, {
+      kind: 'rtk',
+      apiBase: undefined,
+      accountId: 'acct',
+      appId: 'app',
+      apiToken: 'tok',
+    });
+  });
+
+  it('names every missing or malformed variable at once, and no value', () => {
+    assert.throws(
+      () =>
+        proxyOptionsFromEnv({
+          DYTE_API_KEY: 'leaky-key-value',
+          RECORDING_MAX_SECONDS: '5',
+          RECORDING_CODECS: 'AV1',
+        }),
+      (error) => {
+        assert.ok(error instanceof ConfigError);
+        for (const name of [
+          'DYTE_ORG_ID',
+          'RECORDING_TOKEN_SECRET',
+          'RECORDING_MAX_SECONDS',
+          'RECORDING_CODECS',
+        ]) {
+          assert.match(error.message, new RegExp(name));
+        }
+        assert.ok(!error.message.includes('leaky-key-value'));
+        return true;
+      },
+    );
+    assert.throws(() => proxyOptionsFromEnv({ ...base, DYTE_API_VERSION: 'v3' }), /DYTE_API_VERSION/);
+    assert.throws(() => proxyOptionsFromEnv({ ...base, STORAGE_TYPE: 'ftp' }), /STORAGE_TYPE/);
+  });
+});
+
+describe('the in-memory event bus', () => {
+  const event = (id: string) => ({ type: 'recording', data: { id } as Recording }) as const;
+
+  it("numbers each meeting's events in order and replays what a stream missed", async () => {
+    const bus = new MemoryEventBus(3);
+    const start = await bus.lastId('m');
+    const seen: number[] = [];
+    const unsubscribe = bus.subscribe('m', (e) => seen.push(e.id));
+    for (const id of ['a', 'b', 'c', 'd']) await bus.publish('m', event(id));
+    unsubscribe();
+    await bus.publish('m', event('e'));
+    assert.deepEqual(seen, [start + 1, start + 2, start + 3, start + 4]);
+    assert.deepEqual(
+      (await bus.since('m', start + 2))?.map((e) => e.id),
+      [start + 3, start + 4, start + 5],
+    );
+    assert.deepEqual(await bus.since('m', start + 5), []);
+    assert.equal(await bus.since('m', start + 1), null, 'older than the replay window');
+    assert.equal(await bus.since('m', start + 99), null, 'from another life of the proxy');
+    assert.equal(await bus.since('other', start), null);
+  });
+
+  it('starts ids from the clock, so ids from before a restart are older than any after it', async () => {
+    const first = await new MemoryEventBus().lastId('m');
+    await new Promise((resolve) => setTimeout(resolve, 2));
+    const second = await new MemoryEventBus().lastId('m');
+    assert.ok(second > first + 1000);
+  });
+});
