@@ -1,0 +1,208 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { RECORDING_STATUSES } from '../../src/core/recording.ts';
+import type { Recording, RecordingStatus } from '../../src/core/recording.ts';
+import { STRINGS } from '../../src/core/strings.ts';
+import {
+  buttonView,
+  currentRecording,
+  elapsedSeconds,
+  INITIAL_STATE,
+  phaseOf,
+  statusView,
+  stopReasonText,
+} from '../../src/core/view.ts';
+import type { LiveState, Pending } from '../../src/core/view.ts';
+
+const NOW = Date.parse('2026-03-05T12:00:00.000Z');
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function rec(status: RecordingStatus, fields: Partial<Recording> = {}): Recording {
+  return {
+    id: 'r1',
+    meetingId: 'm1',
+    status,
+    codec: null,
+    outputFileName: null,
+    invokedAt: null,
+    startedAt: null,
+    stoppedAt: null,
+    durationSeconds: null,
+    fileSizeBytes: null,
+    downloadable: false,
+    audioDownloadable: false,
+    downloadExpiresAt: null,
+    stopReason: null,
+    startedBy: null,
+    stoppedBy: null,
+    error: null,
+    ...fields,
+  };
+}
+
+const ACTIVE = new Set<RecordingStatus>(['INVOKED', 'RECORDING', 'PAUSED']);
+
+function state(current: Recording | null, patch: Partial<LiveState> = {}): LiveState {
+  return {
+    ...INITIAL_STATE,
+    loaded: true,
+    permissions: { start: true, stop: true, download: true },
+    recordings: current ? [current] : [],
+    active: current && ACTIVE.has(current.status) ? current : null,
+    ...patch,
+  };
+}
+
+const options = { strings: STRINGS, nowMs: NOW, emptyTimeoutSeconds: 60, limitWarningSeconds: 600 };
+const status = fc.constantFrom(...RECORDING_STATUSES);
+const pending = fc.constantFrom<Pending>(null, 'start', 'stop', 'pause', 'resume');
+
+describe('phaseOf', () => {
+  it('maps each status to its phase', () => {
+    const phases = RECORDING_STATUSES.map((s) => phaseOf(state(rec(s))));
+    assert.deepEqual(phases, ['starting', 'recording', 'paused', 'uploading', 'saved', 'failed']);
+    assert.equal(phaseOf(state(null)), 'idle');
+    assert.equal(phaseOf(INITIAL_STATE), 'loading');
+  });
+
+  it('lets a pending start or stop win over whatever the server said', () => {
+    fc.assert(
+      fc.property(status, fc.boolean(), (s, loaded) => {
+        assert.equal(phaseOf(state(rec(s), { pending: 'start', loaded })), 'starting');
+        assert.equal(phaseOf(state(rec(s), { pending: 'stop', loaded })), 'stopping');
+      }),
+    );
+  });
+
+  it('prefers the active recording over the newest one', () => {
+    const older = rec('RECORDING', { id: 'old' });
+    const newer = rec('ERRORED', { id: 'new' });
+    assert.equal(currentRecording(state(null, { recordings: [newer, older], active: older }))?.id, 'old');
+    assert.equal(currentRecording(state(null, { recordings: [newer, older] }))?.id, 'new');
+  });
+});
+
+describe('buttonView', () => {
+  it('reads Record → Starting… → Stop → Stopping… → Record', () => {
+    const labels = [
+      state(null),
+      state(null, { pending: 'start' }),
+      state(rec('INVOKED')),
+      state(rec('RECORDING')),
+      state(rec('RECORDING'), { pending: 'stop' }),
+      state(rec('UPLOADING')),
+      state(rec('UPLOADED')),
+    ].map((s) => buttonView(s, false).label);
+    assert.deepEqual(labels, ['record', 'starting', 'starting', 'stop', 'stopping', 'record', 'record']);
+  });
+
+  it('offers an action only when one is possible, and says whether the token may take it', () => {
+    fc.assert(
+      fc.property(
+        status,
+        pending,
+        fc.boolean(),
+        fc.boolean(),
+        fc.boolean(),
+        (s, p, start, stop, pausable) => {
+          const view = buttonView(
+            state(rec(s), { pending: p, permissions: { start, stop, download: true } }),
+            pausable,
+          );
+          const live = p !== 'start' && p !== 'stop' && (s === 'RECORDING' || s === 'PAUSED');
+          const busy = p === 'start' || p === 'stop' || (s === 'INVOKED' && p !== 'stop');
+          assert.equal(view.busy, busy);
+          assert.equal(view.action, busy ? null : live ? 'stop' : 'start');
+          if (view.action === 'stop') assert.equal(view.allowed, stop);
+          if (view.action === 'start') assert.equal(view.allowed, start);
+          assert.equal(view.toggle !== null, live && pausable && stop);
+          if (view.toggle) assert.equal(view.toggle, s === 'PAUSED' ? 'resume' : 'pause');
+        },
+      ),
+    );
+  });
+
+  it('offers nothing before the first snapshot', () => {
+    assert.equal(buttonView(INITIAL_STATE, true).action, null);
+  });
+});
+
+describe('elapsedSeconds', () => {
+  it('counts whole seconds on the server clock and never goes below zero', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1e9, max: 1e9 }),
+        fc.integer({ min: -1e8, max: 1e8 }),
+        (sinceStart, skew) => {
+          const startedAt = iso(NOW + skew - sinceStart);
+          assert.equal(elapsedSeconds(startedAt, NOW, skew), Math.max(0, Math.floor(sinceStart / 1000)));
+        },
+      ),
+    );
+  });
+});
+
+describe('statusView', () => {
+  it('shows the timer only while recording', () => {
+    for (const s of RECORDING_STATUSES) {
+      const view = statusView(state(rec(s, { startedAt: iso(NOW - 65_000) })), options);
+      assert.equal(view.elapsed, s === 'RECORDING' ? 65 : null, s);
+    }
+  });
+
+  it('explains the start lag while starting', () => {
+    assert.equal(statusView(state(rec('INVOKED')), options).detail, STRINGS.startingHint);
+    assert.equal(statusView(state(null, { pending: 'start' }), options).detail, STRINGS.startingHint);
+  });
+
+  it('names the reason of a failure', () => {
+    const view = statusView(state(rec('ERRORED', { error: 'No disk.' })), options);
+    assert.equal(view.label, 'Recording failed: No disk.');
+  });
+
+  it('warns in the last minutes before the 24-hour limit', () => {
+    const at = (secondsIn: number) =>
+      statusView(state(rec('RECORDING', { startedAt: iso(NOW - secondsIn * 1000) })), options).warning;
+    assert.equal(at(86_400 - 601), null);
+    assert.equal(at(86_400 - 600), 'Stops at the 24-hour limit in 10:00');
+    assert.equal(at(86_400 - 5), 'Stops at the 24-hour limit in 0:05');
+  });
+
+  it('counts down while the room is empty, in preference to the 24-hour warning', () => {
+    const recording = rec('RECORDING', { startedAt: iso(NOW - 86_000_000) });
+    const empty = { participants: 0, emptySince: iso(NOW - 20_000) };
+    assert.equal(
+      statusView(state(recording, { meeting: empty }), options).warning,
+      'The room is empty: stops in 0:40',
+    );
+    const occupied = { participants: 2, emptySince: null };
+    assert.match(statusView(state(recording, { meeting: occupied }), options).warning!, /24-hour/);
+    assert.equal(statusView(state(rec('UPLOADING'), { meeting: empty }), options).warning, null);
+  });
+});
+
+describe('stopReasonText', () => {
+  it('says who stopped it, or why', () => {
+    const ana = { id: 'u1', name: 'Ana' };
+    assert.equal(
+      stopReasonText(rec('UPLOADED', { stopReason: 'API_CALL', stoppedBy: ana }), STRINGS),
+      'Stopped by Ana',
+    );
+    assert.equal(
+      stopReasonText(rec('UPLOADED', { stopReason: 'ALL_PEERS_LEFT' }), STRINGS),
+      'Stopped: everyone left',
+    );
+    assert.equal(
+      stopReasonText(rec('ERRORED', { stopReason: 'INTERNAL_ERROR' }), STRINGS),
+      'Stopped by an error',
+    );
+    assert.equal(stopReasonText(rec('UPLOADED', { stopReason: 'API_CALL' }), STRINGS), null);
+  });
+
+  it('takes overridden strings', () => {
+    const strings = { ...STRINGS, stoppedBy: 'Beendet von {name}' };
+    const recording = rec('UPLOADED', { stoppedBy: { id: null, name: 'Ana' } });
+    assert.equal(stopReasonText(recording, strings), 'Beendet von Ana');
+  });
+});
