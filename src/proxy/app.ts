@@ -122,6 +122,9 @@ export function createApp(parts: AppParts): Hono {
   route(app, '/meetings/:meetingId/events', {
     GET: async (c) => {
       const { meetingId, who } = await meetingCaller(c);
+      // A HEAD gets the stream's headers only: nobody would read (or cancel) its body.
+      if (c.req.method === 'HEAD')
+        return c.body(null, 200, { 'content-type': 'text/event-stream; charset=utf-8' });
       const lastEventId = c.req.header('last-event-id');
       const release = watches.acquire(meetingId);
       return streams.start({

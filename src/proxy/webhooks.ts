@@ -31,7 +31,6 @@ export interface WebhookOptions {
   /** PEM (SPKI) public key; when absent it is fetched from the upstream's well-known URL and cached. */
   publicKey?: string;
   log: (line: string) => void;
-  fetch?: typeof fetch;
 }
 
 export class WebhookReceiver {
@@ -121,7 +120,7 @@ export class WebhookReceiver {
       new ApiError(503, 'upstream_unavailable', 'The webhook signing key cannot be fetched right now.');
     let body: unknown;
     try {
-      const response = await (this.options.fetch ?? fetch)(this.upstream.webhookKeyUrl, {
+      const response = await fetch(this.upstream.webhookKeyUrl, {
         signal: AbortSignal.timeout(KEY_FETCH_TIMEOUT_MS),
       });
       if (!response.ok) throw new Error(`HTTP ${response.status}`);

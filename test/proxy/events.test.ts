@@ -195,4 +195,25 @@ describe('the cost of watching', () => {
       await rig.close();
     }
   });
+
+  it('coalesces identical concurrent reads into one upstream call', async () => {
+    const rig = await startRig();
+    try {
+      const meeting = meetingId();
+      const host = await rig.token('host', meeting);
+      const { id } = (await (
+        await rig.call(`/meetings/${meeting}/recordings`, { method: 'POST', token: host, json: {} })
+      ).json()) as Recording;
+      await rig.control('/_sim/faults', { method: 'POST', json: { kind: 'latency', ms: 200 } });
+      await rig.resetUpstreamCalls();
+      const responses = await Promise.all(
+        Array.from({ length: 50 }, () => rig.call(`/recordings/${id}`, { token: host })),
+      );
+      assert.ok(responses.every((response) => response.status === 200));
+      const calls = await rig.upstreamCalls();
+      assert.equal(calls.requests['GET /v2/recordings/:recording_id'], 1, JSON.stringify(calls.requests));
+    } finally {
+      await rig.close();
+    }
+  });
 });

@@ -102,7 +102,7 @@ for (const kind of ['v2', 'v1'] as const) {
           'storage secret': STORAGE.secret,
           'storage access key': STORAGE.accessKey,
         };
-        assert.ok(rig.logs.length > 10, 'the session was logged');
+        assert.ok(rig.logs.length > 5, `the session was logged: ${rig.logs.length} lines`);
         for (const [name, secret] of Object.entries(secrets)) {
           for (const text of seen)
             assert.ok(!text.includes(secret), `${name} in a response: ${text.slice(0, 200)}`);

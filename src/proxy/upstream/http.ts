@@ -18,7 +18,6 @@ export interface UpstreamHttpOptions {
   /** First backoff delay; each retry waits three times longer, plus jitter. */
   retryBaseMs: number;
   log: (line: string) => void;
-  fetch?: typeof fetch;
 }
 
 /** An upstream 4xx the caller decides the meaning of (not found, already active, wrong state…). */
@@ -33,10 +32,6 @@ export class UpstreamRejection extends Error {
 }
 
 export interface RequestOptions {
-  /** Reads are retried and coalesced; writes never are. */
-  idempotent?: boolean;
-  /** Overrides the configured number of read retries (0 = one attempt). */
-  retries?: number;
   body?: unknown;
   query?: Record<string, string | number | undefined>;
 }
@@ -49,22 +44,19 @@ export interface UpstreamHealth {
 
 export class UpstreamHttp {
   private readonly inFlight = new Map<string, Promise<unknown>>();
-  private readonly fetchImpl: typeof fetch;
   readonly health: UpstreamHealth = { reachable: null, lastFailureAt: null };
 
-  constructor(private readonly options: UpstreamHttpOptions) {
-    this.fetchImpl = options.fetch ?? fetch;
-  }
+  constructor(private readonly options: UpstreamHttpOptions) {}
 
   /** Resolves to the parsed JSON body of a 2xx; throws ApiError for transport trouble, UpstreamRejection for other 4xx. */
   request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
     const url = this.url(path, options.query);
-    const idempotent = options.idempotent ?? method === 'GET';
-    if (!idempotent) return this.attempt(method, url, options.body);
+    // Reads are retried and coalesced; writes never are.
+    if (method !== 'GET') return this.attempt(method, url, options.body);
     const key = `${method} ${url}`;
     const pending = this.inFlight.get(key);
     if (pending) return pending;
-    const call = this.withRetries(method, url, options.retries ?? this.options.readRetries).finally(() =>
+    const call = this.withRetries(method, url, this.options.readRetries).finally(() =>
       this.inFlight.delete(key),
     );
     this.inFlight.set(key, call);
@@ -96,7 +88,7 @@ export class UpstreamHttp {
     const label = `${method} ${new URL(url).pathname}`;
     let response: Response;
     try {
-      response = await this.fetchImpl(url, {
+      response = await fetch(url, {
         method,
         headers: {
           authorization: this.options.authorization,
@@ -120,7 +112,10 @@ export class UpstreamHttp {
       throw unavailable(502, 'The recording service cannot be reached.', !NEVER_SENT.has(code ?? ''));
     }
     const text = await readText(response);
-    this.options.log(`upstream ${label} ${response.status} ${Date.now() - started} ms`);
+    // Reads succeed all the time (polls): only writes and failures are worth a line.
+    if (method !== 'GET' || !response.ok) {
+      this.options.log(`upstream ${label} ${response.status} ${Date.now() - started} ms`);
+    }
     if (response.ok) {
       this.health.reachable = true;
       return parseJson(text);
