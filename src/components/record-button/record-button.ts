@@ -16,10 +16,10 @@ import { styles } from './record-button.styles.ts';
  * and hides itself, or explains why it is disabled, when the token may not record.
  *
  * @summary Record / stop control for one meeting.
- * @fires dyte-recording-start - A start was accepted. `detail: { recording }`
- * @fires dyte-recording-stop - A stop was accepted. `detail: { recording }`
- * @fires dyte-recording-error - A request failed. `detail: { code, message }`
- * @fires dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
+ * @fires {CustomEvent<RecordingEventDetail>} dyte-recording-start - A start was accepted. `detail: { recording }`
+ * @fires {CustomEvent<RecordingEventDetail>} dyte-recording-stop - A stop was accepted. `detail: { recording }`
+ * @fires {CustomEvent<LiveError>} dyte-recording-error - A request failed. `detail: { code, message }`
+ * @fires {CustomEvent<ChangeEventDetail>} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
  * @csspart button - The main Record / Stop button.
  * @csspart toggle - The Pause / Resume button.
  * @csspart confirm - The stop confirmation.

@@ -17,9 +17,9 @@ import { styles } from './recording-list.styles.ts';
  * links expire. Loads more on request; shows loading, empty and error states, with a retry.
  *
  * @summary Live list of one meeting's recordings.
- * @fires dyte-recording-download - A fresh download link arrived; cancel it to handle the link yourself instead of navigating to it. `detail: { recording, kind, url }`
- * @fires dyte-recording-error - A request failed. `detail: { code, message }`
- * @fires dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
+ * @fires {CustomEvent<DownloadEventDetail>} dyte-recording-download - A fresh download link arrived; cancel it to handle the link yourself instead of navigating to it. `detail: { recording, kind, url }`
+ * @fires {CustomEvent<LiveError>} dyte-recording-error - A request failed. `detail: { code, message }`
+ * @fires {CustomEvent<ChangeEventDetail>} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
  * @csspart list - The list of recordings.
  * @csspart item - One recording.
  * @csspart time - When it was started.

@@ -15,7 +15,7 @@ import { styles } from './recording-status.styles.ts';
  * readers about status changes (never about ticks), and shows when its live connection is lost.
  *
  * @summary Live recording status of one meeting.
- * @fires dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
+ * @fires {CustomEvent<ChangeEventDetail>} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
  * @csspart status - The whole status line; its class is the phase.
  * @csspart indicator - The dot, pulsing while recording.
  * @csspart label - The status text.
