@@ -3,7 +3,6 @@
  * ingests signed webhooks and fans events out to every watching browser. `createProxy` gives a
  * fetch handler (Node, Deno, Bun, edge runtimes); `startProxy` serves it on Node.
  */
-import { serve } from '@hono/node-server';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { tokenAuthorizer } from './auth.ts';
@@ -115,6 +114,8 @@ export async function startProxy(
 ): Promise<{ url: string; proxy: Proxy; close(): Promise<void> }> {
   const proxy = createProxy(options);
   const host = options.host ?? '127.0.0.1';
+  // Loaded here so that importing the proxy on an edge runtime pulls in no Node server.
+  const { serve } = await import('@hono/node-server');
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
     const created = serve({ fetch: proxy.fetch, port: options.port ?? 0, hostname: host }, () =>
       resolve(created),

@@ -7,95 +7,120 @@ import type { Recording } from '../../src/core/recording.ts';
 import { EventStreamReader, meetingId, startRig } from './helpers.ts';
 import type { Rig } from './helpers.ts';
 
-describe('webhooks from the simulator', () => {
-  let rig: Rig;
-  before(async () => {
-    rig = await startRig({ webhooks: true, proxy: { pollIntervals: { activeMs: 60_000, idleMs: 60_000 } } });
-  });
-  after(() => rig.close());
-
-  const registrations = async () => {
-    const response = await fetch(`${rig.sim.url}/v2/webhooks`, {
-      headers: { authorization: `Basic ${btoa(`${rig.sim.orgId}:${rig.sim.apiKey}`)}` },
-    });
-    return ((await response.json()) as { data: { url: string; events: string[] }[] }).data;
-  };
-
-  it('registers its URL once, however often it starts', async () => {
-    await rig.proxy.start();
-    await rig.proxy.start();
-    const ours = (await registrations()).filter((webhook) => webhook.url.startsWith(rig.url));
-    assert.equal(ours.length, 1);
-    assert.ok(ours[0]!.events.includes('recording.statusUpdate'));
-    assert.ok(ours[0]!.events.includes('meeting.participantJoined'));
-  });
-
-  it('pushes recording updates to watchers from verified webhooks, without polling', async () => {
-    const meeting = meetingId();
-    const host = await rig.token('host', meeting);
-    const stream = await EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, host);
-    try {
-      await stream.next((m) => m.event === 'snapshot');
-      await rig.resetUpstreamCalls();
-      const started = await rig.call(`/meetings/${meeting}/recordings`, {
-        method: 'POST',
-        token: host,
-        json: {},
+for (const kind of ['v2', 'v1'] as const) {
+  describe(`webhooks from the simulator (${kind})`, () => {
+    let rig: Rig;
+    before(async () => {
+      rig = await startRig({
+        kind,
+        webhooks: true,
+        proxy: { pollIntervals: { activeMs: 60_000, idleMs: 60_000 } },
       });
-      const { id } = (await started.json()) as Recording;
-      // Polls are an hour apart here: RECORDING can only have come by webhook.
-      const recording = await stream.next(
-        (m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING',
-      );
-      assert.equal((recording.data as Recording).id, id);
-      assert.deepEqual((recording.data as Recording).startedBy, { id: 'host-1', name: 'Ana' });
-      const calls = await rig.upstreamCalls();
-      assert.equal(calls.total, 1, JSON.stringify(calls.requests)); // the start itself
-      const health = (await (await rig.call('/health')).json()) as { upstream: { webhooks: boolean } };
-      assert.equal(health.upstream.webhooks, true);
-    } finally {
-      await stream.close();
-    }
-  });
-
-  it('verifies with the key fetched from the upstream, refusing what it did not sign', async () => {
-    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const body = JSON.stringify({ event: 'meeting.started', meeting: { id: 'm-1' } });
-    const response = await rig.call('/webhooks', {
-      method: 'POST',
-      body,
-      headers: { 'dyte-signature': sign('sha256', Buffer.from(body), privateKey).toString('base64') },
     });
-    assert.equal(response.status, 401);
-  });
+    after(() => rig.close());
 
-  it('turns participant webhooks into meeting events', async () => {
-    const meeting = meetingId();
-    const stream = await EventStreamReader.open(
-      `${rig.url}/meetings/${meeting}/events`,
-      await rig.token('viewer', meeting),
-    );
-    try {
-      await stream.next((m) => m.event === 'snapshot');
-      const joined = await rig.control(`/_sim/meetings/${meeting}/participants`, {
-        method: 'POST',
-        json: { name: 'Eve' },
+    const registrations = async () => {
+      const response = await fetch(`${rig.sim.url}/v2/webhooks`, {
+        headers: { authorization: `Basic ${btoa(`${rig.sim.orgId}:${rig.sim.apiKey}`)}` },
       });
-      const { participantId } = (await joined.json()) as { participantId: string };
-      const present = await stream.next(
-        (m) => m.event === 'meeting' && (m.data as MeetingState).participants === 1,
+      return ((await response.json()) as { data: { id: string; url: string; events: string[] }[] }).data;
+    };
+
+    it('registers its URL once, however often it starts', async () => {
+      await rig.proxy.start();
+      await rig.proxy.start();
+      const ours = (await registrations()).filter((webhook) => webhook.url.startsWith(rig.url));
+      assert.equal(ours.length, 1);
+      assert.ok(ours[0]!.events.includes('recording.statusUpdate'));
+      assert.ok(ours[0]!.events.includes('meeting.participantJoined'));
+    });
+
+    it('completes an existing registration of its URL that misses events', async () => {
+      const [ours] = (await registrations()).filter((webhook) => webhook.url.startsWith(rig.url));
+      const narrowed = await fetch(`${rig.sim.url}/v2/webhooks/${ours!.id}`, {
+        method: 'PATCH',
+        headers: {
+          authorization: `Basic ${btoa(`${rig.sim.orgId}:${rig.sim.apiKey}`)}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ events: ['meeting.started'] }),
+      });
+      assert.equal(narrowed.status, 200);
+      await rig.proxy.start();
+      const after = (await registrations()).filter((webhook) => webhook.url.startsWith(rig.url));
+      assert.equal(after.length, 1);
+      assert.equal(after[0]!.id, ours!.id);
+      assert.ok(after[0]!.events.includes('recording.statusUpdate'));
+      assert.ok(rig.logs.some((line) => line.startsWith('webhook registration updated')));
+    });
+
+    it('pushes recording updates to watchers from verified webhooks, without polling', async () => {
+      const meeting = meetingId();
+      const host = await rig.token('host', meeting);
+      const stream = await EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, host);
+      try {
+        await stream.next((m) => m.event === 'snapshot');
+        await rig.resetUpstreamCalls();
+        const started = await rig.call(`/meetings/${meeting}/recordings`, {
+          method: 'POST',
+          token: host,
+          json: {},
+        });
+        const { id } = (await started.json()) as Recording;
+        // Polls are an hour apart here: RECORDING can only have come by webhook.
+        const recording = await stream.next(
+          (m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING',
+        );
+        assert.equal((recording.data as Recording).id, id);
+        assert.deepEqual((recording.data as Recording).startedBy, { id: 'host-1', name: 'Ana' });
+        const calls = await rig.upstreamCalls();
+        assert.equal(calls.total, 1, JSON.stringify(calls.requests)); // the start itself
+        const health = (await (await rig.call('/health')).json()) as { upstream: { webhooks: boolean } };
+        assert.equal(health.upstream.webhooks, true);
+      } finally {
+        await stream.close();
+      }
+    });
+
+    it('verifies with the key fetched from the upstream, refusing what it did not sign', async () => {
+      const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const body = JSON.stringify({ event: 'meeting.started', meeting: { id: 'm-1' } });
+      const response = await rig.call('/webhooks', {
+        method: 'POST',
+        body,
+        headers: { 'dyte-signature': sign('sha256', Buffer.from(body), privateKey).toString('base64') },
+      });
+      assert.equal(response.status, 401);
+    });
+
+    it('turns participant webhooks into meeting events', async () => {
+      const meeting = meetingId();
+      const stream = await EventStreamReader.open(
+        `${rig.url}/meetings/${meeting}/events`,
+        await rig.token('viewer', meeting),
       );
-      assert.equal((present.data as MeetingState).emptySince, null);
-      await rig.control(`/_sim/meetings/${meeting}/participants/${participantId}`, { method: 'DELETE' });
-      const empty = await stream.next(
-        (m) => m.event === 'meeting' && (m.data as MeetingState).participants === 0,
-      );
-      assert.ok(Date.parse((empty.data as MeetingState).emptySince ?? ''));
-    } finally {
-      await stream.close();
-    }
+      try {
+        await stream.next((m) => m.event === 'snapshot');
+        const joined = await rig.control(`/_sim/meetings/${meeting}/participants`, {
+          method: 'POST',
+          json: { name: 'Eve' },
+        });
+        const { participantId } = (await joined.json()) as { participantId: string };
+        const present = await stream.next(
+          (m) => m.event === 'meeting' && (m.data as MeetingState).participants === 1,
+        );
+        assert.equal((present.data as MeetingState).emptySince, null);
+        await rig.control(`/_sim/meetings/${meeting}/participants/${participantId}`, { method: 'DELETE' });
+        const empty = await stream.next(
+          (m) => m.event === 'meeting' && (m.data as MeetingState).participants === 0,
+        );
+        assert.ok(Date.parse((empty.data as MeetingState).emptySince ?? ''));
+      } finally {
+        await stream.close();
+      }
+    });
   });
-});
+}
 
 describe('webhook verification', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
