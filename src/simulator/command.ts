@@ -1,7 +1,14 @@
 /** `dyte-recording-kit simulator`: runs the local Dyte until SIGINT/SIGTERM. */
 import type { Command } from '../cli-kit.ts';
 import { numberOption, parseOptions, stringOption, UsageError } from '../cli-kit.ts';
-import { DEFAULT_START_LAG_MS, MAX_START_LAG_MS, startSimulator } from './index.ts';
+import {
+  DEFAULT_EMPTY_ROOM_TIMEOUT_MS,
+  DEFAULT_RATE_LIMIT_PER_MINUTE,
+  DEFAULT_START_LAG_MS,
+  DEFAULT_UPLOAD_MS,
+  MAX_START_LAG_MS,
+  startSimulator,
+} from './index.ts';
 
 const OPTIONS = {
   port: { type: 'string', short: 'p' },
@@ -34,9 +41,9 @@ Options:
       --speed N                  run the simulated clock N times faster than real time (default 1)
       --start-lag-ms MS          simulated ms from INVOKED to RECORDING (default ${DEFAULT_START_LAG_MS}, max ${MAX_START_LAG_MS})
       --upload-ms MS             simulated upload time of an empty recording; each recorded minute
-                                 adds as much again (default 3000; 0 = instant)
-      --empty-room-timeout-ms MS stop recordings after the room is empty this long (default 120000)
-      --rate-limit N             API requests per minute per client IP (default 2000)
+                                 adds as much again (default ${DEFAULT_UPLOAD_MS}; 0 = instant)
+      --empty-room-timeout-ms MS stop recordings after the room is empty this long (default ${DEFAULT_EMPTY_ROOM_TIMEOUT_MS})
+      --rate-limit N             API requests per minute per client IP (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})
       --no-webhook-quirks        send plain ISO times and typed fields in webhooks
   -v, --verbose                  log every request
   -h, --help                     show this help`,
@@ -48,11 +55,15 @@ Options:
       host: stringOption(values.host, 'host'),
       orgId: stringOption(values['org-id'], 'org-id'),
       apiKey: stringOption(values['api-key'], 'api-key'),
-      speed: numberOption(values.speed, 'speed', 1, Number.MIN_VALUE),
+      speed: numberOption(values.speed, 'speed', 1, 0.001),
       startLagMs: numberOption(values['start-lag-ms'], 'start-lag-ms', DEFAULT_START_LAG_MS),
-      uploadMs: numberOption(values['upload-ms'], 'upload-ms', 3000),
-      emptyRoomTimeoutMs: numberOption(values['empty-room-timeout-ms'], 'empty-room-timeout-ms', 120_000),
-      rateLimitPerMinute: numberOption(values['rate-limit'], 'rate-limit', 2000, 1),
+      uploadMs: numberOption(values['upload-ms'], 'upload-ms', DEFAULT_UPLOAD_MS),
+      emptyRoomTimeoutMs: numberOption(
+        values['empty-room-timeout-ms'],
+        'empty-room-timeout-ms',
+        DEFAULT_EMPTY_ROOM_TIMEOUT_MS,
+      ),
+      rateLimitPerMinute: numberOption(values['rate-limit'], 'rate-limit', DEFAULT_RATE_LIMIT_PER_MINUTE, 1),
       webhookQuirks: values['no-webhook-quirks'] !== true,
       log: values.verbose ? (line) => console.log(line) : undefined,
     }).catch((error: unknown) => {

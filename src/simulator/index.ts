@@ -69,6 +69,9 @@ export interface RunningSimulator {
 
 export const DEFAULT_START_LAG_MS = 3000;
 export const MAX_START_LAG_MS = 30_000;
+export const DEFAULT_UPLOAD_MS = 3000;
+export const DEFAULT_EMPTY_ROOM_TIMEOUT_MS = 120_000;
+export const DEFAULT_RATE_LIMIT_PER_MINUTE = 2000;
 const DAY_MS = 86_400_000;
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
@@ -121,8 +124,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     {
       orgId,
       startLagMs,
-      uploadMs: options.uploadMs ?? 3000,
-      emptyRoomTimeoutMs: options.emptyRoomTimeoutMs ?? 120_000,
+      uploadMs: options.uploadMs ?? DEFAULT_UPLOAD_MS,
+      emptyRoomTimeoutMs: options.emptyRoomTimeoutMs ?? DEFAULT_EMPTY_ROOM_TIMEOUT_MS,
       downloadTtlMs: options.downloadTtlMs ?? 7 * DAY_MS,
       webhookQuirks: options.webhookQuirks ?? true,
     },
@@ -131,7 +134,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   );
   const faults = new Faults();
   const stats = new Stats();
-  const limiter = new RateLimiter(options.rateLimitPerMinute ?? 2000);
+  const limiter = new RateLimiter(options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
   const router = new Router(
     buildRoutes({
       world,

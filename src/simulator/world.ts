@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SimClock } from './clock.ts';
-import type { Caller, SimRecording } from './lifecycle.ts';
+import type { SimRecording } from './lifecycle.ts';
 import {
   applyAction,
   createRecording,
@@ -100,7 +100,7 @@ export class World {
 
   // ── recordings ──
 
-  start(config: StartConfig, caller: Caller = ORGANIZATION): SimRecording {
+  start(config: StartConfig): SimRecording {
     const at = this.now();
     const meeting = this.meeting(config.meetingId, at);
     const running = this.active(config.meetingId);
@@ -116,7 +116,6 @@ export class World {
       sessionId: meeting.sessionId,
       config,
       at,
-      caller,
       failsToStart,
     });
     this.save(recording, at);
@@ -127,10 +126,10 @@ export class World {
     return recording;
   }
 
-  control(id: string, action: RecordingAction, caller: Caller = ORGANIZATION): SimRecording {
+  control(id: string, action: RecordingAction): SimRecording {
     const at = this.now();
     const recording = this.get(id);
-    return this.update(recording.id, () => applyAction(recording, action, at, caller), at);
+    return this.update(recording.id, () => applyAction(recording, action, at), at);
   }
 
   get(id: string): SimRecording {
