@@ -33,6 +33,8 @@ const OWNERSHIP_SCAN_PAGE_SIZE = 100;
 
 export class RecordingService {
   private readonly startQueue = new Map<string, Promise<unknown>>();
+  /** Per meeting with a start in flight: recordings first heard of meanwhile (e.g. by webhook). */
+  private readonly appearedDuringStart = new Map<string, Set<string>>();
 
   constructor(
     readonly upstream: Upstream,
@@ -43,7 +45,8 @@ export class RecordingService {
 
   /** Folds a report in and tells the meeting's watchers when anything visible changed. */
   async absorb(report: Recording): Promise<Recording> {
-    const { recording, changed } = await this.store.apply(report);
+    const { recording, changed, first } = await this.store.apply(report);
+    if (first) this.appearedDuringStart.get(recording.meetingId)?.add(recording.id);
     if (changed) await this.bus.publish(recording.meetingId, { type: 'recording', data: recording });
     return recording;
   }
@@ -87,6 +90,8 @@ export class RecordingService {
 
   private async startNow(meetingId: string, codec: Codec | undefined, by: Actor): Promise<Recording> {
     const { codecs, maxSeconds, fileNamePrefix, storage } = this.settings;
+    const appeared = new Set<string>();
+    this.appearedDuringStart.set(meetingId, appeared);
     let report: Recording;
     try {
       report = await this.upstream.start(meetingId, {
@@ -96,14 +101,20 @@ export class RecordingService {
         storage,
       });
     } catch (error) {
-      report = await this.afterFailedStart(meetingId, error);
+      report = await this.afterFailedStart(meetingId, error, appeared);
+    } finally {
+      this.appearedDuringStart.delete(meetingId);
     }
     await this.store.noteStarted(report.id, meetingId, by);
     return this.absorb(report);
   }
 
   /** Decides what a failed start means; returns the recording it made after all, or throws. */
-  private async afterFailedStart(meetingId: string, error: unknown): Promise<Recording> {
+  private async afterFailedStart(
+    meetingId: string,
+    error: unknown,
+    appeared: ReadonlySet<string>,
+  ): Promise<Recording> {
     if (!(error instanceof UpstreamRejection) && !isAmbiguous(error)) throw error;
     const active = await this.upstream.active(meetingId).catch(() => null);
     if (error instanceof UpstreamRejection) {
@@ -112,8 +123,8 @@ export class RecordingService {
         throw new ApiError(404, 'not_found', 'The recording service knows no such meeting.');
       throw new ApiError(502, 'upstream_error', 'The recording service refused to start a recording.');
     }
-    // The start may have been applied: an active recording we did not know before is the one it made.
-    if (active && !(await this.store.get(active.id))) return active;
+    // The start may have been applied: an active recording unknown before it began is the one it made.
+    if (active && (appeared.has(active.id) || !(await this.store.get(active.id)))) return active;
     if (active) throw recordingActive(await this.absorb(active));
     throw error;
   }

@@ -12,6 +12,8 @@ export interface Applied {
   recording: Recording;
   /** Whether a watcher would see a difference. */
   changed: boolean;
+  /** Whether this was the first report of the recording. */
+  first: boolean;
 }
 
 export interface RecordingStore {
@@ -45,9 +47,10 @@ export class MemoryRecordingStore implements RecordingStore {
     const known = this.touch(report.id, report.meetingId);
     const overlaid = overlay(report, known);
     const merged = known.recording ? mergeRecording(known.recording, overlaid) : overlaid;
-    const changed = known.recording === null || recordingChanged(known.recording, merged);
+    const first = known.recording === null;
+    const changed = first || recordingChanged(known.recording!, merged);
     known.recording = merged;
-    return { recording: merged, changed };
+    return { recording: merged, changed, first };
   }
 
   async get(recordingId: string): Promise<Recording | undefined> {

@@ -116,12 +116,13 @@ describe('an upstream in trouble', () => {
     }
   });
 
-  for (const [name, ms] of [
-    ['whose answer never comes', 5000],
-    ['whose connection breaks before the answer', 50],
+  for (const [name, ms, webhooks] of [
+    ['whose answer never comes', 5000, false],
+    ['whose connection breaks before the answer', 50, false],
+    ['whose answer never comes while its webhook does', 5000, true],
   ] as const) {
     it(`makes exactly one recording of a start ${name}`, async () => {
-      const rig = await startRig({ proxy: { upstreamTimeoutMs: 400 } });
+      const rig = await startRig({ webhooks, proxy: { upstreamTimeoutMs: 400 } });
       try {
         const meeting = meetingId();
         const host = await rig.token('host', meeting, { sub: 'u-1', name: 'Ana' });
