@@ -3,7 +3,7 @@
 // <script type="module">, into dist/dyte-recording-kit.js. `npm run build` runs both and prints sizes.
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
-import { compileLitDecorators } from './scripts/compile-lit-decorators.mjs';
+import { compileLitDecorators, minifyLitTemplates } from './scripts/lit-build.mjs';
 
 const ENTRIES = {
   index: 'src/index.ts',
@@ -12,21 +12,20 @@ const ENTRIES = {
   'recording-list': 'src/components/recording-list/recording-list.ts',
 };
 
-/** Our elements' Lit decorators, compiled away before the TypeScript transform (see the script). */
-function litDecorators(): Plugin {
+/** Our elements' Lit decorators compiled away and their templates squeezed, before the TS transform. */
+function litElements(): Plugin {
   return {
-    name: 'dyte-lit-decorators',
+    name: 'dyte-lit-elements',
     enforce: 'pre',
     transform(code, id) {
       if (!/\/src\/components\/.*\.ts$/.test(id)) return null;
-      const compiled = compileLitDecorators(code, id);
-      return compiled === null ? null : { code: compiled, map: null };
+      return { code: minifyLitTemplates(compileLitDecorators(code, id) ?? code, id), map: null };
     },
   };
 }
 
 export default defineConfig(({ mode }) => ({
-  plugins: [litDecorators()],
+  plugins: [litElements()],
   build:
     mode === 'bundle'
       ? {

@@ -8,7 +8,7 @@ import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { playwrightLauncher } from '@web/test-runner-playwright';
 import { register } from 'tsx/esm/api';
 import { CHROMIUM_ARGS, findChromium } from './scripts/find-chromium.mjs';
-import { compileLitDecorators } from './scripts/compile-lit-decorators.mjs';
+import { compileLitDecorators } from './scripts/lit-build.mjs';
 
 register();
 const { startSimulator } = await import('./src/simulator/index.ts');

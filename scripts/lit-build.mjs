@@ -1,9 +1,9 @@
-// Compiles the Lit decorators of our own elements (`@customElement`, `@property`/`@state` on `accessor`
+// Source transforms of our Lit elements for the size budget, used by the Vite build.
+// `compileLitDecorators` turns the decorators (`@customElement`, `@property`/`@state` on `accessor`
 // members) into what they stand for: `static properties`, constructor initializers and
 // `customElements.define`. Standard decorators would otherwise need a ~1.2 kB (gzip) runtime helper
-// from the TypeScript lowering, which the kit's size budget cannot afford. The result is still
-// TypeScript (types are left to the usual TS transform). Used by the Vite build and by the browser tests,
-// so the tests run what ships.
+// from the TypeScript lowering. The browser tests use it too, so they run what ships.
+// `minifyLitTemplates` squeezes the whitespace out of `html` and `css` templates.
 import ts from 'typescript';
 
 const REACTIVE = new Set(['property', 'state']);
@@ -65,4 +65,51 @@ export function compileLitDecorators(code, fileName = 'element.ts') {
     out = out.slice(0, start) + replacement + out.slice(end);
   // The decorators are gone, so is their import (only these three may be imported).
   return out.replace(/import \{ ((customElement|property|state)(, )?)+ \} from 'lit\/decorators\.js';\n/, '');
+}
+
+/** Returns the source with the whitespace of its `html` and `css` tagged templates squeezed. */
+export function minifyLitTemplates(code, fileName = 'element.ts') {
+  if (!/\b(html|css)`/.test(code)) return code;
+  const source = ts.createSourceFile(fileName, code, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const edits = [];
+  const visit = (node) => {
+    if (
+      ts.isTaggedTemplateExpression(node) &&
+      ts.isIdentifier(node.tag) &&
+      /^(html|css)$/.test(node.tag.text)
+    ) {
+      const squeeze = node.tag.text === 'css' ? squeezeCss : squeezeHtml;
+      const template = node.template;
+      const literals = ts.isNoSubstitutionTemplateLiteral(template)
+        ? [template]
+        : [template.head, ...template.templateSpans.map((span) => span.literal)];
+      for (const literal of literals) {
+        const start = literal.getStart(source);
+        const end = literal.getEnd();
+        edits.push([start, end, squeeze(code.slice(start, end))]);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  let out = code;
+  for (const [start, end, replacement] of edits.sort((a, b) => b[0] - a[0])) {
+    out = out.slice(0, start) + replacement + out.slice(end);
+  }
+  return out;
+}
+
+/** Whitespace with a line break means nothing in our templates (their containers are flex boxes). */
+function squeezeHtml(text) {
+  return text
+    .replace(/\s*\n\s*/g, ' ')
+    .replace(/>\s+</g, '><')
+    .replace(/\s+>/g, '>');
+}
+
+function squeezeCss(text) {
+  return text
+    .replace(/\s+/g, ' ')
+    .replace(/\s*([{}:;,>])\s*/g, '$1')
+    .replace(/;}/g, '}');
 }

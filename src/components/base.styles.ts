@@ -1,32 +1,22 @@
 import { css } from 'lit';
 
-/** Theme shared by the three elements: `--dyte-recording-*` custom properties with light and dark defaults. */
+/**
+ * Theme shared by the three elements: `--dyte-recording-*` custom properties over light and dark
+ * defaults (`light-dark()` follows `prefers-color-scheme` through `color-scheme`).
+ */
 export const base = css`
   :host {
-    --_fg: var(--dyte-recording-fg, #1d2939);
-    --_bg: var(--dyte-recording-bg, #fff);
-    --_muted: var(--dyte-recording-muted, #475467);
-    --_border: var(--dyte-recording-border, #98a2b3);
-    --_accent: var(--dyte-recording-accent, #d92d20);
-    --_on-accent: var(--dyte-recording-on-accent, #fff);
-    --_warning: var(--dyte-recording-warning, #93370d);
+    color-scheme: light dark;
+    --_fg: var(--dyte-recording-fg, light-dark(#1d2939, #f2f4f7));
+    --_bg: var(--dyte-recording-bg, light-dark(#fff, #1d2939));
+    --_muted: var(--dyte-recording-muted, light-dark(#475467, #d0d5dd));
+    --_border: var(--dyte-recording-border, light-dark(#98a2b3, #667085));
+    --_accent: var(--dyte-recording-accent, light-dark(#d92d20, #f97066));
+    --_on-accent: var(--dyte-recording-on-accent, light-dark(#fff, #101828));
+    --_warning: var(--dyte-recording-warning, light-dark(#93370d, #fec84b));
     --_radius: var(--dyte-recording-radius, 6px);
     font: var(--dyte-recording-font, 14px/1.4 system-ui, sans-serif);
     color: var(--_fg);
-  }
-  @media (prefers-color-scheme: dark) {
-    :host {
-      --_fg: var(--dyte-recording-fg, #f2f4f7);
-      --_bg: var(--dyte-recording-bg, #1d2939);
-      --_muted: var(--dyte-recording-muted, #d0d5dd);
-      --_border: var(--dyte-recording-border, #667085);
-      --_accent: var(--dyte-recording-accent, #f97066);
-      --_on-accent: var(--dyte-recording-on-accent, #101828);
-      --_warning: var(--dyte-recording-warning, #fec84b);
-    }
-  }
-  [hidden] {
-    display: none !important;
   }
   button {
     font: inherit;
