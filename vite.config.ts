@@ -12,8 +12,11 @@ const ENTRIES = {
   'recording-list': 'src/components/recording-list/recording-list.ts',
 };
 
-/** Our elements' Lit decorators compiled away and their templates squeezed, before the TS transform. */
-function litElements(): Plugin {
+/**
+ * Our elements' Lit decorators compiled away and their templates squeezed, before the TS transform.
+ * Exported for the demo's Vite configuration (demo/vite.config.ts), so the demo serves what ships.
+ */
+export function litElements(): Plugin {
   return {
     name: 'dyte-lit-elements',
     enforce: 'pre',

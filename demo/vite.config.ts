@@ -5,32 +5,10 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import vue from '@vitejs/plugin-vue';
-import { transform } from 'esbuild';
 import { defineConfig } from 'vite';
-import type { Plugin } from 'vite';
+import { litElements } from '../vite.config.ts';
 
 const source = (path: string) => fileURLToPath(new URL(`../src/${path}`, import.meta.url));
-
-/**
- * Lowers the elements' standard decorators (`@property() accessor x`), which browsers do not run yet
- * and Vite's own TypeScript transform leaves as they are.
- */
-function lowerDecorators(): Plugin {
-  return {
-    name: 'lower-decorators',
-    enforce: 'pre',
-    async transform(code, id) {
-      if (!/\/src\/.*\.ts$/.test(id) || !code.includes('@')) return null;
-      const result = await transform(code, {
-        loader: 'ts',
-        target: 'es2022',
-        sourcemap: true,
-        sourcefile: id,
-      });
-      return { code: result.code, map: result.map };
-    },
-  };
-}
 
 export default defineConfig({
   resolve: {
@@ -40,7 +18,8 @@ export default defineConfig({
     ],
   },
   plugins: [
-    lowerDecorators(),
+    // The elements as the library build compiles them (browsers do not run standard decorators yet).
+    litElements(),
     react(),
     // The kit's tags are custom elements, not Vue components.
     vue({ template: { compilerOptions: { isCustomElement: (tag) => tag.startsWith('dyte-') } } }),
