@@ -52,15 +52,24 @@ describe('Cloudflare RealtimeKit prefix', () => {
     assert.equal(bad.body.error.code, 400);
   });
 
-  it('registers, lists and deletes webhooks', async () => {
+  it('registers, lists, gets, replaces, patches and deletes webhooks', async () => {
     const created = await call('POST', '/webhooks', {
       name: 'rtk',
       url: 'http://127.0.0.1:9/h',
       events: ['recording.statusUpdate'],
     });
     assert.equal(created.status, 201);
+    const id = created.body.data.id;
     assert.equal((await call('GET', '/webhooks')).body.data.length, 1);
-    assert.equal((await call('DELETE', `/webhooks/${created.body.data.id}`)).status, 200);
+    assert.equal((await call('GET', `/webhooks/${id}`)).body.data.name, 'rtk');
+    const replaced = await call('PUT', `/webhooks/${id}`, {
+      name: 'rtk2',
+      url: 'http://127.0.0.1:9/h2',
+      events: ['meeting.ended'],
+    });
+    assert.equal(replaced.body.data.url, 'http://127.0.0.1:9/h2');
+    assert.equal((await call('PATCH', `/webhooks/${id}`, { name: 'rtk3' })).body.data.name, 'rtk3');
+    assert.equal((await call('DELETE', `/webhooks/${id}`)).status, 200);
     assert.equal((await call('GET', '/webhooks')).body.data.length, 0);
   });
 

@@ -46,8 +46,9 @@ describe('webhooks', () => {
     await untilStatus(call, id, 'RECORDING');
     await eventually(async () => (await call('GET', `/recordings/${id}`)).body.data.recording_duration >= 6);
     await call('PUT', `/recordings/${id}`, { action: 'stop' });
-    await eventually(() => statuses(hook.deliveries, id).includes('UPLOADED'), 5000, 'UPLOADED webhook');
-    assert.deepEqual(statuses(hook.deliveries, id), ['INVOKED', 'RECORDING', 'UPLOADING', 'UPLOADED']);
+    await eventually(() => statuses(hook.deliveries, id).length === 4, 5000, 'four webhooks');
+    // Each delivery travels on its own, so (as with Dyte) they may arrive out of order.
+    assert.deepEqual(statuses(hook.deliveries, id).sort(), ['INVOKED', 'RECORDING', 'UPLOADED', 'UPLOADING']);
     const key = await publicKey(sim);
     const uuids = new Set<string>();
     for (const delivery of hook.deliveries) {
@@ -62,7 +63,7 @@ describe('webhooks', () => {
       assert.equal(signedBy(key, tampered, String(delivery.headers['dyte-signature'])), false);
     }
     assert.equal(uuids.size, hook.deliveries.length, 'dyte-uuid is unique per delivery');
-    const last = hook.deliveries.at(-1)!.body;
+    const last = hook.deliveries.find((d) => d.body.recording.status === 'UPLOADED')!.body;
     assert.equal(last.meeting.id, 'wh-life');
     assert.equal(last.recording.organizationId, sim.orgId);
     const normalized = normalizeWebhookRecording(last);
@@ -80,7 +81,7 @@ describe('webhooks', () => {
     await untilStatus(call, id, 'RECORDING');
     await eventually(async () => (await call('GET', `/recordings/${id}`)).body.data.recording_duration >= 6);
     await call('PUT', `/recordings/${id}`, { action: 'stop' });
-    await eventually(() => statuses(hook.deliveries, id).includes('UPLOADED'));
+    await eventually(() => statuses(hook.deliveries, id).length === 4);
     const bodies = hook.deliveries.map((d) => d.body.recording);
     for (const body of bodies) assert.match(body.invokedTime, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}Z$/);
     assert.ok(
