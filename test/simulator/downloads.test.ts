@@ -19,8 +19,7 @@ describe('signed downloads', () => {
   let sim: RunningSimulator;
   let call: Call;
   before(async () => {
-    // Downloads expire after 10 simulated minutes: 0.6 s of real time at this speed.
-    sim = await simulator({ speed: 1000, downloadTtlMs: 600_000 });
+    sim = await simulator({ speed: 1000 });
     call = v2(sim);
   });
   after(() => sim.close());
@@ -92,15 +91,19 @@ describe('signed downloads', () => {
   });
 
   it('refuses an expired URL with 403, even though it was validly signed', async () => {
-    const recording = await uploadedRecording(call, { meeting_id: 'dl-expiry' });
+    // Downloads expire 25 simulated minutes after the upload: 1.5 s of real time at this speed.
+    const short = await simulator({ speed: 1000, downloadTtlMs: 1_500_000 });
+    after(() => short.close());
+    const shortCall = v2(short);
+    const recording = await uploadedRecording(shortCall, { meeting_id: 'dl-expiry' });
     assert.equal((await fetch(recording.download_url)).status, 200);
     const expired = await eventually(async () => {
       const response = await fetch(recording.download_url);
       return response.status === 403 ? response : null;
-    }, 3000);
+    }, 5000);
     assert.match((await expired.json()).error.message, /expired/);
     // The recording still lists its (now dead) link; its expiry lies in the simulated past.
-    const listed = await call('GET', '/recordings?meeting_id=dl-expiry&expired=true');
+    const listed = await shortCall('GET', '/recordings?meeting_id=dl-expiry&expired=true');
     assert.equal(listed.body.data.length, 1);
   });
 });
