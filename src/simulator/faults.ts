@@ -41,29 +41,38 @@ export function readFault(body: unknown): FaultSpec {
 export class Faults {
   private failures = 0;
   private timeouts: number[] = [];
+  private startFailures = 0;
   latencyMs = 0;
 
-  /** Arms a fault; `error_next_start` is the world's business and comes back as a count. */
-  add(spec: FaultSpec): number {
+  add(spec: FaultSpec): void {
     switch (spec.kind) {
       case 'http_500':
         this.failures += spec.count;
-        return 0;
+        break;
       case 'timeout':
         for (let i = 0; i < spec.count; i += 1) this.timeouts.push(spec.ms);
-        return 0;
+        break;
       case 'latency':
         this.latencyMs = spec.ms;
-        return 0;
+        break;
       case 'error_next_start':
-        return spec.count;
+        this.startFailures += spec.count;
+        break;
     }
   }
 
   clear(): void {
     this.failures = 0;
     this.timeouts = [];
+    this.startFailures = 0;
     this.latencyMs = 0;
+  }
+
+  /** Whether the recording being started must fail to start (uses one). */
+  takeStartFailure(): boolean {
+    if (this.startFailures === 0) return false;
+    this.startFailures -= 1;
+    return true;
   }
 
   /** Whether this request must fail with a 500 (uses one). */

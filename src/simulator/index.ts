@@ -106,6 +106,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     log,
   );
   let origin = '';
+  const faults = new Faults();
   const links = (recording: SimRecording): Links => {
     const expiresAt = recording.downloadExpiresAt;
     if (recording.status !== 'UPLOADED' || expiresAt === null)
@@ -131,8 +132,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     sender,
     links,
+    () => faults.takeStartFailure(),
   );
-  const faults = new Faults();
   const stats = new Stats();
   const limiter = new RateLimiter(options.rateLimitPerMinute ?? DEFAULT_RATE_LIMIT_PER_MINUTE);
   const router = new Router(

@@ -226,12 +226,11 @@ function controlRoutes({ world, faults, stats, media, signer, publicKeyPem }: Ro
       return { status: 204 };
     }),
     route('POST', '/_sim/faults', async (request) => {
-      world.failingStarts += faults.add(readFault(await request.json()));
+      faults.add(readFault(await request.json()));
       return { status: 204 };
     }),
     route('DELETE', '/_sim/faults', () => {
       faults.clear();
-      world.failingStarts = 0;
       return { status: 204 };
     }),
     route('GET', '/_sim/stats', () => ({ status: 200, body: stats.snapshot() })),

@@ -75,14 +75,13 @@ export class World {
   /** statusUpdate webhooks sent per recording so far (the quirks alternate on it). */
   private readonly statusUpdates = new Map<string, number>();
   private participantCount = 0;
-  /** Set by the `error_next_start` fault: that many next recordings fail to start. */
-  failingStarts = 0;
-
   constructor(
     private readonly clock: SimClock,
     private readonly options: WorldOptions,
     private readonly sender: WebhookSender,
     private readonly links: (recording: SimRecording) => Links,
+    /** Whether the recording being started fails to (the `error_next_start` fault). */
+    private readonly failsToStart: () => boolean = () => false,
   ) {}
 
   get orgId(): string {
@@ -109,14 +108,12 @@ export class World {
     }
     meeting.sessionId ??= randomUUID();
     meeting.sessionStartedAt ??= at;
-    const failsToStart = this.failingStarts > 0;
-    if (failsToStart) this.failingStarts -= 1;
     const recording = createRecording({
       id: randomUUID(),
       sessionId: meeting.sessionId,
       config,
       at,
-      failsToStart,
+      failsToStart: this.failsToStart(),
     });
     this.save(recording, at);
     this.schedule(recording.id, at + this.options.startLagMs, (dueAt) =>
