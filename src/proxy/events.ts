@@ -40,10 +40,6 @@ export class EventStreams {
     private readonly heartbeatMs: number,
   ) {}
 
-  get size(): number {
-    return this.open.size;
-  }
-
   /**
    * Prepares everything that can fail (the snapshot may need the upstream) before answering, so a
    * failure is an ordinary JSON error rather than a broken stream.

@@ -96,10 +96,6 @@ export class MeetingWatches {
     return this.present(watch, limit);
   }
 
-  get watchedMeetings(): number {
-    return this.watches.size;
-  }
-
   close(): void {
     for (const [meetingId, watch] of this.watches) this.stop(meetingId, watch);
   }
@@ -140,8 +136,12 @@ export class MeetingWatches {
       this.service.list(meetingId, 0, this.options.pageSize),
       this.store.meeting(meetingId),
     ]);
-    watch.recordings = page.recordings;
-    watch.hasMore = page.hasMore;
+    // Recordings heard of while the page was on its way (a start, a webhook) stay until a page shows them.
+    const listed = new Set(page.recordings.map((recording) => recording.id));
+    const heard = (watch.recordings ?? []).filter((recording) => !listed.has(recording.id));
+    const merged = newestFirst([...page.recordings, ...heard]);
+    watch.recordings = merged.slice(0, this.options.pageSize);
+    watch.hasMore = page.hasMore || merged.length > this.options.pageSize;
     watch.meeting ??= meeting ?? null;
     this.schedule(meetingId, watch);
   }
