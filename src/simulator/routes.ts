@@ -1,7 +1,7 @@
 /**
  * Every route of the simulator: Dyte v2 (and the same under RealtimeKit's prefix), Dyte v1, the public
  * webhook key, the signed downloads and the `/_sim/` control plane. Handlers validate, call the world,
- * and render; auth, rate limit, faults and error envelopes are the server's (server.ts).
+ * and render; auth, rate limit, faults and error envelopes are the server's (index.ts).
  */
 import type { Faults } from './faults.ts';
 import { readFault } from './faults.ts';
@@ -41,7 +41,7 @@ export interface RouteDeps {
   links(recording: SimRecording): Links;
 }
 
-export const RTK_PREFIX = '/client/v4/accounts/:account_id/realtime/kit/:app_id';
+const RTK_PREFIX = '/client/v4/accounts/:account_id/realtime/kit/:app_id';
 
 export function buildRoutes(deps: RouteDeps): Route[] {
   return [
