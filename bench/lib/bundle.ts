@@ -1,19 +1,22 @@
-/** esbuild as the bench uses it: ES modules, minified, es2022, our Lit decorators compiled as the library build does. */
+/**
+ * esbuild as the bench uses it: ES modules, minified, es2022, our elements' Lit decorators compiled and
+ * templates squeezed as the library build does.
+ */
 import { build } from 'esbuild';
 import type { Plugin } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { compileLitDecorators } from '../../scripts/compile-lit-decorators.mjs';
+import { compileLitDecorators, minifyLitTemplates } from '../../scripts/lit-build.mjs';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** The same transform vite.config.ts applies to our elements, so the bench measures and runs what ships. */
-const litDecorators: Plugin = {
-  name: 'lit-decorators',
+const litElements: Plugin = {
+  name: 'lit-elements',
   setup(setup) {
     setup.onLoad({ filter: /[/\\]src[/\\]components[/\\].*\.ts$/ }, async ({ path }) => {
       const code = await readFile(path, 'utf8');
-      return { contents: compileLitDecorators(code, path) ?? code, loader: 'ts' };
+      return { contents: minifyLitTemplates(compileLitDecorators(code, path) ?? code, path), loader: 'ts' };
     });
   },
 };
@@ -27,7 +30,7 @@ export async function bundle(contents: string, external: string[] = []): Promise
     format: 'esm',
     target: 'es2022',
     external,
-    plugins: [litDecorators],
+    plugins: [litElements],
     write: false,
     logLevel: 'silent',
   });

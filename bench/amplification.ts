@@ -1,0 +1,115 @@
+/**
+ * Upstream amplification: 1, 100 and 1,000 concurrent viewers (event streams) of one meeting through
+ * the proxy, against the simulator, over the same window holding one recording's whole life; with the
+ * simulator's webhooks registered to the proxy and without (the proxy then polls). Counted: the Dyte
+ * API requests the simulator received (`/_sim/stats`), including the host's start and stop. Each of
+ * the six configurations has its own proxy and simulator (a child process each), all run at once.
+ */
+import { performance } from 'node:perf_hooks';
+import { spawnStack } from './lib/child.ts';
+import type { ChildServers, StackInfo } from './lib/child.ts';
+import { hostToken, occupiedMeeting, round, sleep, stackSecrets, viewerTokens } from './lib/measure.ts';
+import { SimulatorClient } from './lib/upstream.ts';
+import { closeAll, openViewer, openViewers } from './lib/viewer.ts';
+import type { Viewer } from './lib/viewer.ts';
+
+const VIEWER_COUNTS = [1, 100, 1000];
+const WINDOW_MS = 30_000;
+/** The recording starts this long after every viewer is connected, and lasts RECORD_MS (real time). */
+const START_AFTER_READY_MS = 1_000;
+const RECORD_MS = 10_000;
+const SPEED = 10;
+
+export interface AmplificationRun {
+  viewers: number;
+  webhooks: boolean;
+  /** Dyte API requests during the window. */
+  upstreamRequests: number;
+  upstreamRequestsPerMinute: number;
+  byRoute: Record<string, number>;
+  /** Viewers whose stream delivered the finished upload before the window closed (should be all). */
+  viewersThatSawUploaded: number;
+}
+
+export interface AmplificationResults {
+  windowSeconds: number;
+  runs: AmplificationRun[];
+  /** Upstream requests per minute at 1,000 viewers ÷ at 1 viewer. */
+  thousandOverOne: { withWebhooks: number; withoutWebhooks: number };
+}
+
+async function run(viewerCount: number, webhooks: boolean): Promise<AmplificationRun> {
+  const secrets = stackSecrets();
+  let stack: ChildServers<StackInfo> | undefined;
+  let viewers: Viewer[] = [];
+  try {
+    stack = await spawnStack({ role: 'stack', ...secrets, speed: SPEED });
+    const { proxyUrl, simulatorUrl } = stack.info;
+    const simulator = new SimulatorClient(simulatorUrl, secrets.orgId, secrets.apiKey);
+    if (webhooks) await simulator.registerWebhook(`${proxyUrl}/webhooks`);
+    const meeting = await occupiedMeeting(simulator);
+    const [tokens, host] = await Promise.all([
+      viewerTokens(meeting, viewerCount, secrets.tokenSecret),
+      hostToken(meeting, secrets.tokenSecret),
+    ]);
+    let recordingId: string | null = null;
+    const sawUploaded = new Set<number>();
+
+    await simulator.resetCounts();
+    const opened = performance.now();
+    viewers = await openViewers(viewerCount, (i) =>
+      openViewer(proxyUrl, meeting, tokens[i]!, ({ type, data }) => {
+        const recording = data as { id?: string; status?: string };
+        if (type === 'recording' && recording.id === recordingId && recording.status === 'UPLOADED') {
+          sawUploaded.add(i);
+        }
+      }),
+    );
+    await sleep(START_AFTER_READY_MS);
+    const headers = { authorization: `Bearer ${host}`, 'content-type': 'application/json' };
+    const started = await fetch(`${proxyUrl}/meetings/${meeting}/recordings`, {
+      method: 'POST',
+      headers,
+      body: '{}',
+    });
+    if (started.status !== 201) throw new Error(`start answered HTTP ${started.status}`);
+    recordingId = ((await started.json()) as { id: string }).id;
+    await sleep(RECORD_MS);
+    const stopped = await fetch(`${proxyUrl}/recordings/${recordingId}`, {
+      method: 'PUT',
+      headers,
+      body: JSON.stringify({ action: 'stop' }),
+    });
+    if (!stopped.ok) throw new Error(`stop answered HTTP ${stopped.status}`);
+    const windowEnd = opened + WINDOW_MS;
+    if (performance.now() > windowEnd) throw new Error('the recording life did not fit in the window');
+    await sleep(windowEnd - performance.now());
+    const counts = await simulator.counts();
+    return {
+      viewers: viewerCount,
+      webhooks,
+      upstreamRequests: counts.total,
+      upstreamRequestsPerMinute: round((counts.total * 60_000) / WINDOW_MS),
+      byRoute: counts.requests,
+      viewersThatSawUploaded: sawUploaded.size,
+    };
+  } finally {
+    closeAll(viewers);
+    await stack?.close();
+  }
+}
+
+export async function measureAmplification(): Promise<AmplificationResults> {
+  const configs = [true, false].flatMap((webhooks) =>
+    VIEWER_COUNTS.map((viewers) => ({ viewers, webhooks })),
+  );
+  const runs = await Promise.all(configs.map(({ viewers, webhooks }) => run(viewers, webhooks)));
+  const perMinute = (viewers: number, webhooks: boolean) =>
+    runs.find((r) => r.viewers === viewers && r.webhooks === webhooks)!.upstreamRequestsPerMinute;
+  const ratio = (webhooks: boolean) => round(perMinute(1000, webhooks) / perMinute(1, webhooks), 2);
+  return {
+    windowSeconds: WINDOW_MS / 1000,
+    runs,
+    thousandOverOne: { withWebhooks: ratio(true), withoutWebhooks: ratio(false) },
+  };
+}

@@ -1,0 +1,188 @@
+/**
+ * Fan-out latency and memory per idle stream, on one proxy with 1,000 open event streams.
+ *
+ * Memory: the proxy process's heap and RSS after a full GC, before and after the 1,000 streams opened
+ * (and sit idle), divided by 1,000.
+ *
+ * Latency: the simulator's own webhooks (genuinely signed with its key) go to a relay in the bench
+ * that notes the time and POSTs them, byte for byte, to the proxy's `/webhooks`; every stream notes
+ * when the resulting `recording` event arrives. Recordings are driven at the simulator directly (not
+ * through the proxy), so the proxy learns each change from the webhook alone.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { spawnStack } from './lib/child.ts';
+import type { ChildServers, StackInfo } from './lib/child.ts';
+import {
+  occupiedMeeting,
+  percentile,
+  round,
+  sleep,
+  stackSecrets,
+  viewerTokens,
+  waitFor,
+} from './lib/measure.ts';
+import { SimulatorClient } from './lib/upstream.ts';
+import { closeAll, openViewer, openViewers } from './lib/viewer.ts';
+import type { Viewer } from './lib/viewer.ts';
+
+const STREAMS = 1000;
+/** Measured recording lives, each INVOKED → RECORDING → PAUSED → RECORDING → UPLOADING → UPLOADED. */
+const RECORDINGS = 4;
+const WEBHOOKS_PER_LIFE = 6;
+const SPEED = 10;
+/** Real ms each recording runs after its resume: 10 s of simulated time. */
+const RECORD_MS = 1000;
+const FORWARDED_HEADERS = ['content-type', 'dyte-signature', 'dyte-uuid', 'dyte-webhook-id'];
+
+export interface MemoryResults {
+  streams: number;
+  heapBytesPerStream: number;
+  rssBytesPerStream: number;
+}
+
+export interface FanoutResults {
+  streams: number;
+  /** Webhooks that changed a recording, each delivered to every stream. */
+  webhooks: number;
+  samples: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** Recording events that no relayed webhook explains (would mean the proxy learned some other way). */
+  unattributedEvents: number;
+}
+
+/** One relayed delivery: when it went to the proxy, and how many streams have shown its change. */
+interface Delivery {
+  sentAt: number;
+  seen: number;
+}
+
+/** Receives the simulator's deliveries and POSTs them on to the proxy, noting when. */
+async function startRelay(target: string, deliveries: Map<string, Delivery>) {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', async () => {
+      const body = Buffer.concat(chunks);
+      const headers: Record<string, string> = {};
+      for (const name of FORWARDED_HEADERS) {
+        const value = request.headers[name];
+        if (typeof value === 'string') headers[name] = value;
+      }
+      const { recording } = JSON.parse(body.toString('utf8')) as {
+        recording?: { id: string; status: string };
+      };
+      if (recording)
+        deliveries.set(`${recording.id} ${recording.status}`, { sentAt: performance.now(), seen: 0 });
+      const forwarded = await fetch(target, { method: 'POST', headers, body }).catch(() => null);
+      await forwarded?.body?.cancel();
+      response.writeHead(forwarded?.status ?? 502).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: FanoutResults }> {
+  const secrets = stackSecrets();
+  const deliveries = new Map<string, Delivery>();
+  const latencies: number[] = [];
+  let unattributed = 0;
+  let stack: ChildServers<StackInfo> | undefined;
+  let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
+  let viewers: Viewer[] = [];
+  try {
+    stack = await spawnStack({ role: 'stack', ...secrets, speed: SPEED });
+    const { proxyUrl, simulatorUrl } = stack.info;
+    const simulator = new SimulatorClient(simulatorUrl, secrets.orgId, secrets.apiKey);
+    relay = await startRelay(`${proxyUrl}/webhooks`, deliveries);
+    await simulator.registerWebhook(relay.url);
+    const meeting = await occupiedMeeting(simulator);
+    const tokens = await viewerTokens(meeting, STREAMS + 1, secrets.tokenSecret);
+
+    // One stream opened and closed first, so the baseline already holds the code and the meeting's view.
+    const warm = openViewer(proxyUrl, meeting, tokens[STREAMS]!);
+    await warm.ready;
+    const keep = openViewer(proxyUrl, meeting, tokens[STREAMS]!);
+    await keep.ready;
+    warm.close();
+    await sleep(200);
+    const before = await stack.memory();
+    viewers = await openViewers(STREAMS, (i) =>
+      openViewer(proxyUrl, meeting, tokens[i]!, ({ type, data, receivedAt }) => {
+        if (type !== 'recording') return;
+        const recording = data as { id: string; status: string };
+        const delivery = deliveries.get(`${recording.id} ${recording.status}`);
+        if (!delivery) {
+          unattributed += 1;
+          return;
+        }
+        delivery.seen += 1;
+        latencies.push(receivedAt - delivery.sentAt);
+      }),
+    );
+    await sleep(200);
+    const after = await stack.memory();
+    keep.close();
+
+    const everyStreamSaw = async (recordingId: string, status: string) =>
+      waitFor(
+        `every stream to show ${status}`,
+        () => (deliveries.get(`${recordingId} ${status}`)?.seen ?? 0) >= STREAMS,
+      );
+    const recordingLife = async () => {
+      const id = await simulator.startRecording(meeting);
+      await everyStreamSaw(id, 'INVOKED');
+      await everyStreamSaw(id, 'RECORDING');
+      await simulator.control(id, 'pause');
+      await everyStreamSaw(id, 'PAUSED');
+      await simulator.control(id, 'resume');
+      await everyStreamSaw(id, 'RECORDING');
+      // The simulator, like Dyte, fails recordings shorter than about 5 s (simulated).
+      await sleep(RECORD_MS);
+      await simulator.control(id, 'stop');
+      await everyStreamSaw(id, 'UPLOADING');
+      await everyStreamSaw(id, 'UPLOADED');
+    };
+    // A first life unmeasured: the figures are the steady state, not the first compilation of each path.
+    await recordingLife();
+    latencies.length = 0;
+    for (let i = 0; i < RECORDINGS; i += 1) await recordingLife();
+
+    const sorted = latencies.sort((a, b) => a - b);
+    return {
+      memory: {
+        streams: STREAMS,
+        heapBytesPerStream: Math.round(
+          (after.heapUsed + after.external - before.heapUsed - before.external) / STREAMS,
+        ),
+        rssBytesPerStream: Math.round((after.rss - before.rss) / STREAMS),
+      },
+      fanout: {
+        streams: STREAMS,
+        webhooks: RECORDINGS * WEBHOOKS_PER_LIFE,
+        samples: sorted.length,
+        p50Ms: round(percentile(sorted, 50), 2),
+        p95Ms: round(percentile(sorted, 95), 2),
+        p99Ms: round(percentile(sorted, 99), 2),
+        maxMs: round(sorted.at(-1)!, 2),
+        unattributedEvents: unattributed,
+      },
+    };
+  } finally {
+    closeAll(viewers);
+    await relay?.close();
+    await stack?.close();
+  }
+}

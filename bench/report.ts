@@ -1,0 +1,241 @@
+/** The bench's results as one JSON document, and as the Markdown figures of bench/README.md. */
+import type { AmplificationResults } from './amplification.ts';
+import type { BrowserResults } from './browser.ts';
+import type { FanoutResults, MemoryResults } from './fanout.ts';
+import type { SizeResults } from './size.ts';
+import type { ThroughputResults } from './throughput.ts';
+
+export interface Machine {
+  availableParallelism: number;
+  cpuModel: string;
+  memoryGiB: number;
+  node: string;
+  platform: string;
+  /** 1, 5 and 15 minute load averages when the bench started: other work on the machine skews timings. */
+  loadAverageAtStart: number[];
+}
+
+export interface Budget {
+  what: string;
+  budget: string;
+  measured: string;
+  met: boolean;
+}
+
+export interface BenchResults {
+  generatedAt: string;
+  command: string;
+  durationSeconds: number;
+  machine: Machine;
+  budgets: Budget[];
+  size: SizeResults;
+  browser: BrowserResults;
+  amplification: AmplificationResults;
+  fanout: FanoutResults;
+  throughput: ThroughputResults;
+  memory: MemoryResults;
+}
+
+/** kB of 1,024 bytes, as the build's size report (scripts/size.mjs) counts them. */
+const KB = 1024;
+const kB = (bytes: number) => `${(bytes / KB).toFixed(2)} kB`;
+const times = (ratio: number) => `${ratio}×`;
+const table = (head: string[], rows: (string | number)[][]) =>
+  [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+
+/** The budgets DESIGN.md sets, against this run's figures. */
+export function checkBudgets(results: Omit<BenchResults, 'budgets'>): Budget[] {
+  const { size, browser, amplification, fanout } = results;
+  const streams = browser.kit.map((page) => page.maxOpenStreams);
+  const polls = browser.kit.map((page) => page.requests - page.streamsOpened);
+  const growth = Math.max(
+    amplification.thousandOverOne.withWebhooks,
+    amplification.thousandOverOne.withoutWebhooks,
+  );
+  return [
+    {
+      what: 'whole kit, min+gzip, without Lit',
+      budget: '≤ 9 kB',
+      measured: kB(size.kit.withoutLit.gzipBytes),
+      met: size.kit.withoutLit.gzipBytes <= 9 * KB,
+    },
+    {
+      what: 'whole kit, min+gzip, with Lit',
+      budget: '≤ 16 kB',
+      measured: kB(size.kit.withLit.gzipBytes),
+      met: size.kit.withLit.gzipBytes <= 16 * KB,
+    },
+    {
+      what: 'event streams per page (1, 3, 30 elements)',
+      budget: '1',
+      measured: streams.join(', '),
+      met: streams.every((count) => count === 1),
+    },
+    {
+      what: 'other requests from those pages while the stream is healthy',
+      budget: '0',
+      measured: polls.join(', '),
+      met: polls.every((count) => count === 0),
+    },
+    {
+      what: 'upstream requests/min, 1,000 viewers ÷ 1 viewer',
+      budget: '≤ 1.1 (no growth)',
+      measured: times(growth),
+      met: growth <= 1.1,
+    },
+    {
+      what: 'webhook → 1,000 streams, p99',
+      budget: '≤ 50 ms',
+      measured: `${fanout.p99Ms} ms`,
+      met: fanout.p99Ms <= 50,
+    },
+  ];
+}
+
+export function renderFigures(results: BenchResults): string {
+  const { machine, size, browser, amplification, fanout, throughput, memory } = results;
+  const browserRows = browser.kit.map((kit, i) => {
+    const naive = browser.naive[i]!;
+    return [
+      kit.elements,
+      kit.requests,
+      kit.maxOpenStreams,
+      naive.requests,
+      times(browser.naiveOverKit[String(kit.elements)]!),
+      `${kit.uploadedSeenAfterStopSeconds} s`,
+      `${naive.uploadedSeenAfterStopSeconds} s`,
+    ];
+  });
+  const amplificationRows = amplification.runs.map((run) => [
+    run.viewers,
+    run.webhooks ? 'yes' : 'no (polling)',
+    run.upstreamRequests,
+    run.upstreamRequestsPerMinute,
+    `${run.viewersThatSawUploaded} / ${run.viewers}`,
+  ]);
+  const elementRows = Object.entries(size.elements).map(([tag, sizes]) => [
+    `\`<${tag}>\` alone`,
+    kB(sizes.withLit.gzipBytes),
+    kB(sizes.withoutLit.gzipBytes),
+  ]);
+  const dyteRows = Object.entries(size.dyteUiKit.elements).map(([tag, bundle]) => [
+    `Dyte UI kit \`<${tag}>\` alone`,
+    kB(bundle.gzipBytes),
+    '—',
+  ]);
+  const dytePair = `Dyte UI kit ${size.dyteUiKit.version}: \`<dyte-recording-toggle>\` + \`<dyte-recording-indicator>\``;
+  return `Measured ${results.generatedAt} by \`${results.command}\` in ${results.durationSeconds} s on
+${machine.availableParallelism} cores (os.availableParallelism()) · ${machine.cpuModel} · ${machine.memoryGiB} GiB ·
+Node ${machine.node} · ${machine.platform} · load average at start ${machine.loadAverageAtStart.join(' / ')}.
+
+### Headline
+
+${table(
+  ['ratio', 'figure'],
+  [
+    [
+      "Dyte UI kit's toggle + indicator ÷ the whole kit (min+gzip, with Lit / without Lit)",
+      `${times(size.dyteOverKitWithLit)} / ${times(size.dyteOverKitWithoutLit)}`,
+    ],
+    [
+      'browser requests, naive polling ÷ kit, 30 elements, one recording life',
+      times(browser.naiveOverKit['30']!),
+    ],
+    [
+      'upstream requests/min, 1,000 viewers ÷ 1 viewer (webhooks / polling)',
+      `${times(amplification.thousandOverOne.withWebhooks)} / ${times(amplification.thousandOverOne.withoutWebhooks)}`,
+    ],
+    ['proxy list route ÷ bare node:http, requests/s', times(throughput.proxyOverBare)],
+  ],
+)}
+
+### Budgets (DESIGN.md)
+
+${table(
+  ['what', 'budget', 'measured', 'met'],
+  results.budgets.map((budget) => [
+    budget.what,
+    budget.budget,
+    budget.measured,
+    budget.met ? 'yes' : '**no**',
+  ]),
+)}
+
+### 1. Size (esbuild, minified, gzip -9; kB = 1,024 bytes)
+
+${table(
+  ['bundle', 'with Lit', 'without Lit'],
+  [
+    [
+      'the whole kit (three elements, store, stream)',
+      kB(size.kit.withLit.gzipBytes),
+      kB(size.kit.withoutLit.gzipBytes),
+    ],
+    ...elementRows,
+    [dytePair, kB(size.dyteUiKit.toggleAndIndicator.gzipBytes), '—'],
+    ...dyteRows,
+  ],
+)}
+
+### 2. Browser network cost (headless Chromium, ${browser.windowSeconds} s window holding one recording's life)
+
+${table(
+  [
+    'elements',
+    'kit: requests',
+    'kit: open streams (max)',
+    'naive 2 s polling: requests',
+    'naive ÷ kit',
+    'kit: stop → all show "uploaded"',
+    'naive: stop → all show "uploaded"',
+  ],
+  browserRows,
+)}
+
+### 3. Upstream amplification (${amplification.windowSeconds} s window holding one recording's life)
+
+${table(['viewers (streams)', 'webhooks', 'upstream requests', 'per minute', 'viewers that saw the upload finish'], amplificationRows)}
+
+### 4. Fan-out latency (webhook POSTed to the proxy → event received on each stream)
+
+${table(
+  ['streams', 'webhooks', 'samples', 'p50', 'p95', 'p99', 'max'],
+  [
+    [
+      fanout.streams,
+      fanout.webhooks,
+      fanout.samples,
+      `${fanout.p50Ms} ms`,
+      `${fanout.p95Ms} ms`,
+      `${fanout.p99Ms} ms`,
+      `${fanout.maxMs} ms`,
+    ],
+  ],
+)}
+
+### 5. Proxy throughput and memory
+
+${table(
+  ['server', 'requests/s', 'latency p50', 'latency p99'],
+  [
+    [
+      'proxy: list route, watched meeting',
+      throughput.proxy.requestsPerSecond,
+      `${throughput.proxy.latencyP50Ms} ms`,
+      `${throughput.proxy.latencyP99Ms} ms`,
+    ],
+    [
+      'bare node:http, same JSON',
+      throughput.bare.requestsPerSecond,
+      `${throughput.bare.latencyP50Ms} ms`,
+      `${throughput.bare.latencyP99Ms} ms`,
+    ],
+  ],
+)}
+
+Ratio ${times(throughput.proxyOverBare)} (autocannon, ${throughput.connections} connections, ${throughput.seconds} s each,
+alternating; ${throughput.bodyBytes}-byte body; ${throughput.upstreamRequestsDuringLoad} upstream requests during the load).
+Memory per idle open stream (proxy process, after full GC, ${memory.streams} streams): ${kB(memory.heapBytesPerStream)} heap,
+${kB(memory.rssBytesPerStream)} RSS.
+`;
+}

@@ -1,0 +1,130 @@
+/**
+ * Proxy throughput: `GET /meetings/:id/recordings` of a watched meeting (one event stream open, so the
+ * proxy answers from its shared view), under autocannon's load, beside a bare node:http server that
+ * answers every request with the same JSON bytes, measured alternately in the same run. Each server
+ * runs in its own child process; autocannon runs here.
+ */
+import autocannon from 'autocannon';
+import { spawnBare, spawnStack } from './lib/child.ts';
+import type { ChildServers, StackInfo } from './lib/child.ts';
+import { occupiedMeeting, round, sleep, stackSecrets, viewerTokens, waitFor } from './lib/measure.ts';
+import { SimulatorClient } from './lib/upstream.ts';
+import { openViewer } from './lib/viewer.ts';
+import type { Viewer } from './lib/viewer.ts';
+
+const CONNECTIONS = 32;
+const WARMUP_SECONDS = 1;
+const ROUND_SECONDS = 4;
+const ROUNDS = 2;
+/** Finished recordings in the meeting's list, so the body is a realistic one. */
+const RECORDINGS = 3;
+const SPEED = 10;
+
+export interface LoadFigures {
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+export interface ThroughputResults {
+  connections: number;
+  seconds: number;
+  bodyBytes: number;
+  proxy: LoadFigures;
+  bare: LoadFigures;
+  /** Proxy requests per second ÷ bare node:http requests per second. */
+  proxyOverBare: number;
+  /** Dyte API requests while the proxy was under load (its shared view should make them none). */
+  upstreamRequestsDuringLoad: number;
+}
+
+async function load(url: string, seconds: number, headers: Record<string, string> = {}) {
+  const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
+  }
+  return result;
+}
+
+function figures(results: autocannon.Result[]): LoadFigures {
+  const mean = (pick: (result: autocannon.Result) => number) =>
+    results.reduce((sum, result) => sum + pick(result), 0) / results.length;
+  return {
+    requestsPerSecond: Math.round(mean((r) => r['2xx'] / r.duration)),
+    latencyP50Ms: round(
+      mean((r) => r.latency.p50),
+      2,
+    ),
+    latencyP99Ms: round(
+      mean((r) => r.latency.p99),
+      2,
+    ),
+  };
+}
+
+/** A meeting with finished recordings, watched by one open stream, kept current by webhooks. */
+async function watchedMeeting(stack: StackInfo, simulator: SimulatorClient, secret: string) {
+  await simulator.registerWebhook(`${stack.proxyUrl}/webhooks`);
+  const meeting = await occupiedMeeting(simulator);
+  const [token] = await viewerTokens(meeting, 1, secret);
+  const viewer = openViewer(stack.proxyUrl, meeting, token!);
+  await viewer.ready;
+  for (let i = 0; i < RECORDINGS; i += 1) {
+    const id = await simulator.startRecording(meeting);
+    await sleep(1000); // 10 s simulated: long enough not to end ERRORED
+    await simulator.control(id, 'stop');
+    await waitFor('the recording to finish uploading', async () => {
+      const body = await (await fetch(listUrl(stack, meeting), { headers: bearer(token!) })).json();
+      const { recordings } = body as { recordings: { status: string }[] };
+      return recordings.filter((r) => r.status === 'UPLOADED').length === i + 1;
+    });
+  }
+  return { meeting, token: token!, viewer };
+}
+
+const listUrl = (stack: StackInfo, meeting: string) => `${stack.proxyUrl}/meetings/${meeting}/recordings`;
+const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+export async function measureThroughput(): Promise<ThroughputResults> {
+  const secrets = stackSecrets();
+  let stack: ChildServers<StackInfo> | undefined;
+  let bare: ChildServers<{ origin: string }> | undefined;
+  let viewer: Viewer | undefined;
+  try {
+    stack = await spawnStack({ role: 'stack', ...secrets, speed: SPEED });
+    const simulator = new SimulatorClient(stack.info.simulatorUrl, secrets.orgId, secrets.apiKey);
+    const watched = await watchedMeeting(stack.info, simulator, secrets.tokenSecret);
+    viewer = watched.viewer;
+    const proxyUrl = listUrl(stack.info, watched.meeting);
+    const headers = bearer(watched.token);
+    const body = await (await fetch(proxyUrl, { headers })).text();
+    bare = await spawnBare(body);
+    const bareUrl = `${bare.info.origin}/meetings/${watched.meeting}/recordings`;
+
+    await load(bareUrl, WARMUP_SECONDS);
+    await load(proxyUrl, WARMUP_SECONDS, headers);
+    const upstreamBefore = (await simulator.counts()).total;
+    const proxyRuns: autocannon.Result[] = [];
+    const bareRuns: autocannon.Result[] = [];
+    for (let i = 0; i < ROUNDS; i += 1) {
+      bareRuns.push(await load(bareUrl, ROUND_SECONDS));
+      proxyRuns.push(await load(proxyUrl, ROUND_SECONDS, headers));
+    }
+    const upstreamDuring = (await simulator.counts()).total - upstreamBefore;
+    const proxy = figures(proxyRuns);
+    const bareFigures = figures(bareRuns);
+    return {
+      connections: CONNECTIONS,
+      seconds: ROUND_SECONDS * ROUNDS,
+      bodyBytes: Buffer.byteLength(body),
+      proxy,
+      bare: bareFigures,
+      proxyOverBare: round(proxy.requestsPerSecond / bareFigures.requestsPerSecond, 2),
+      upstreamRequestsDuringLoad: upstreamDuring,
+    };
+  } finally {
+    viewer?.close();
+    await bare?.close();
+    await stack?.close();
+  }
+}
