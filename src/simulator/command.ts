@@ -73,6 +73,7 @@ Options:
     console.log(`Dyte simulator listening on ${simulator.url}
   v2:      ${simulator.url}/v2   (Authorization: Basic base64(org id:api key))
   v1:      ${simulator.url}/v1   (Authorization: APIKEY <api key>)
+  rtk:     ${simulator.url}/client/v4/accounts/<any>/realtime/kit/<any>   (Authorization: Bearer <api key>)
   org id:  ${simulator.orgId}
   api key: ${simulator.apiKey}`);
     await new Promise<void>((resolve) => {
