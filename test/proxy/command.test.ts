@@ -60,11 +60,22 @@ describe('dyte-recording-kit token', () => {
 });
 
 describe('dyte-recording-kit proxy', () => {
-  it('names the missing environment instead of starting', async () => {
+  it('names the missing environment instead of starting, and documents it under --help', async () => {
     const { code, stderr } = await run(['proxy', '--port', '0']);
     assert.equal(code, 2);
     assert.match(stderr, /DYTE_ORG_ID/);
     assert.match(stderr, /RECORDING_TOKEN_SECRET/);
+    const help = await run(['proxy', '--help']);
+    assert.equal(help.code, 0);
+    for (const text of [
+      '--base-path',
+      'DYTE_API_VERSION',
+      'RTK_API_TOKEN',
+      'ALLOWED_ORIGINS',
+      'PUBLIC_WEBHOOK_URL',
+    ]) {
+      assert.ok(help.stdout.includes(text), text);
+    }
   });
 
   it('serves the contract under --base-path, configured from the environment', async () => {
