@@ -148,7 +148,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     }),
   );
   const credentials = { orgId, apiKey };
-  /** Requests held open by the `timeout` and `latency` faults, released (destroyed) on close. */
+  /** Responses withheld by the `timeout` fault: their connections close when the timer fires (or on close). */
   const held = new Set<ReturnType<typeof setTimeout>>();
   const closing = new AbortController();
 
@@ -160,6 +160,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     const found = router.match(method, url.pathname);
     const api = found.route ? found.route.api : guessApi(url.pathname);
     let reply: Reply;
+    let withheldMs: number | null = null;
     try {
       if (!found.route) {
         throw found.allowed.length > 0
@@ -169,31 +170,21 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
           : new HttpError(404, `No route ${method} ${url.pathname}.`);
       }
       const { route, params } = found;
-      if (route.api) {
-        const withheldMs = await guard(route, request);
-        reply = await route.handle({
-          method,
-          url,
-          params,
-          headers: request.headers,
-          json: () => readJson(request),
-        });
-        if (withheldMs !== null) {
-          hold(response, withheldMs);
-          log(`${method} ${url.pathname} → (response withheld, closing after ${withheldMs} ms)`);
-          return;
-        }
-      } else {
-        reply = await route.handle({
-          method,
-          url,
-          params,
-          headers: request.headers,
-          json: () => readJson(request),
-        });
-      }
+      withheldMs = route.api ? await guard(route, request) : null;
+      reply = await route.handle({
+        method,
+        url,
+        params,
+        headers: request.headers,
+        json: () => readJson(request),
+      });
     } catch (error) {
       reply = errorReply(api, error, log);
+    }
+    if (withheldMs !== null) {
+      hold(response, withheldMs);
+      log(`${method} ${url.pathname} → ${reply.status}, withheld: the connection closes in ${withheldMs} ms`);
+      return;
     }
     log(`${request.method} ${url.pathname} → ${reply.status}`);
     send(response, reply, head);

@@ -55,6 +55,12 @@ describe('the /_sim/ control plane', () => {
     assert.ok(Date.now() - started >= 45, 'closed after the given ms');
     const active = await call('GET', '/recordings/active-recording/ctl-timeout');
     assert.equal(active.status, 200, 'the lost start did start a recording');
+    await fault({ kind: 'timeout', ms: 20 });
+    await assert.rejects(
+      call('PUT', '/recordings/unknown', { action: 'stop' }),
+      'an error answer is lost too',
+    );
+    assert.equal((await call('GET', '/recordings')).status, 200, 'only `count` requests are affected');
   });
 
   it('latency: every API request waits until the fault is cleared', async () => {
