@@ -4,7 +4,7 @@ import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { MeetingState } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import { EventStreamReader, meetingId, startRig } from './helpers.ts';
+import { EventStreamReader, meetingId, sleep, startRig } from './helpers.ts';
 import type { Rig } from './helpers.ts';
 
 for (const kind of ['v2', 'v1'] as const) {
@@ -121,6 +121,34 @@ for (const kind of ['v2', 'v1'] as const) {
     });
   });
 }
+
+describe('polling and webhooks', () => {
+  it('polls a watched meeting only while webhooks are not flowing', async () => {
+    const rig = await startRig({ webhooks: true, proxy: { pollIntervals: { activeMs: 50, idleMs: 50 } } });
+    try {
+      const meeting = meetingId();
+      const stream = await EventStreamReader.open(
+        `${rig.url}/meetings/${meeting}/events`,
+        await rig.token('viewer', meeting),
+      );
+      try {
+        await stream.next((m) => m.event === 'snapshot');
+        await sleep(300);
+        assert.ok((await rig.upstreamCalls()).requests['GET /v2/recordings']! >= 3, 'no webhook yet: polls');
+        await rig.control(`/_sim/meetings/${meeting}/participants`, { method: 'POST', json: {} });
+        await stream.next((m) => m.event === 'meeting');
+        await sleep(100);
+        await rig.resetUpstreamCalls();
+        await sleep(400);
+        assert.equal((await rig.upstreamCalls()).total, 0, 'webhooks flow: no polls');
+      } finally {
+        await stream.close();
+      }
+    } finally {
+      await rig.close();
+    }
+  });
+});
 
 describe('webhook verification', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
