@@ -5,6 +5,7 @@ import type { Authorize } from './auth.ts';
 import type { EventBus } from './bus.ts';
 import type { RecordingSettings } from './recordings.ts';
 import type { RecordingStore } from './store.ts';
+import { STORAGE_TYPES } from './upstream/types.ts';
 import type { StorageConfig } from './upstream/types.ts';
 import type { PollIntervals } from './watch.ts';
 
@@ -66,8 +67,6 @@ export interface ProxyOptions {
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
-
-const STORAGE_TYPES: readonly StorageConfig['type'][] = ['aws', 'azure', 'digitalocean', 'gcs', 'sftp'];
 
 /**
  * Reads the proxy's options from environment variables; throws a ConfigError naming every missing or

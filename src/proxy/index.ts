@@ -52,6 +52,12 @@ export function createProxy(options: ProxyOptions): Proxy {
       `Recording codecs must be a non-empty choice among ${upstream.codecs.join(', ')} for this upstream.`,
     );
   }
+  const storageType = options.recording?.storage?.type;
+  if (storageType !== undefined && !upstream.storageTypes.includes(storageType)) {
+    throw new ConfigError(
+      `This upstream uploads to ${upstream.storageTypes.join(', ')}, not ${storageType}.`,
+    );
+  }
   const maxSeconds = options.recording?.maxSeconds;
   if (maxSeconds !== undefined && (!Number.isInteger(maxSeconds) || maxSeconds < 60 || maxSeconds > 86_400)) {
     throw new ConfigError('The recording maxSeconds must be a whole number from 60 to 86400.');

@@ -244,6 +244,15 @@ describe('the proxy as a fetch handler', () => {
       () => createProxy({ upstream, tokenSecret: TOKEN_SECRET, recording: { maxSeconds: 10 } }),
       /maxSeconds/,
     );
+    assert.throws(
+      () =>
+        createProxy({
+          upstream: { ...upstream, kind: 'v1' },
+          tokenSecret: TOKEN_SECRET,
+          recording: { storage: { type: 'gcs', bucket: 'b', secret: 's' } },
+        }),
+      /uploads to aws, azure, digitalocean/,
+    );
   });
 });
 

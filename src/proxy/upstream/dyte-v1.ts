@@ -31,6 +31,7 @@ export class DyteV1Upstream implements Upstream {
   readonly kind = 'v1' as const;
   readonly supportsPause = false;
   readonly codecs = ['H264', 'VP8', 'VP9'] as const;
+  readonly storageTypes = ['aws', 'azure', 'digitalocean'] as const;
   readonly webhookKeyUrl: string;
   private readonly http: UpstreamHttp;
   private readonly org: string;

@@ -17,6 +17,7 @@ import {
   readWebhook,
   recordingNotFound,
 } from './envelope.ts';
+import { STORAGE_TYPES } from './types.ts';
 import type { RecordingDetail, StartOptions, StorageConfig, Upstream, UpstreamKind } from './types.ts';
 
 export interface DyteV2Options extends Omit<UpstreamHttpOptions, 'baseUrl'> {
@@ -30,6 +31,7 @@ export interface DyteV2Options extends Omit<UpstreamHttpOptions, 'baseUrl'> {
 export class DyteV2Upstream implements Upstream {
   readonly supportsPause = true;
   readonly codecs = ['H264', 'VP8'] as const;
+  readonly storageTypes = STORAGE_TYPES;
   readonly kind: DyteV2Options['kind'];
   readonly webhookKeyUrl: string;
   private readonly http: UpstreamHttp;

@@ -5,9 +5,12 @@ import type { UpstreamHealth } from './http.ts';
 
 export type UpstreamKind = 'v2' | 'v1' | 'rtk';
 
+export const STORAGE_TYPES = ['aws', 'azure', 'digitalocean', 'gcs'] as const;
+export type StorageType = (typeof STORAGE_TYPES)[number];
+
 /** Where the upstream uploads files instead of its own bucket. Its secrets never leave the server. */
 export interface StorageConfig {
-  type: 'aws' | 'azure' | 'digitalocean' | 'gcs' | 'sftp';
+  type: StorageType;
   accessKey?: string;
   secret?: string;
   bucket: string;
@@ -50,6 +53,8 @@ export interface Upstream {
   readonly supportsPause: boolean;
   /** Codecs the upstream accepts. */
   readonly codecs: readonly Codec[];
+  /** Storage services the upstream can upload to. */
+  readonly storageTypes: readonly StorageType[];
   /** Where the webhook signing key is published. */
   readonly webhookKeyUrl: string;
   readonly health: UpstreamHealth;
