@@ -8,6 +8,7 @@ const DEFAULT_PORT = 5173;
 const OPTIONS = {
   port: { type: 'string', short: 'p' },
   host: { type: 'string' },
+  'no-watch': { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
 } as const;
 
@@ -29,6 +30,7 @@ Prints the URL, then runs until interrupted (Ctrl-C).
 Options:
   -p, --port N   port to listen on (default: $PORT, else ${DEFAULT_PORT}; 0 = a free port)
       --host H   interface to listen on (default 127.0.0.1)
+      --no-watch do not reload the pages when a source file changes
   -v, --verbose  log every upstream call and simulator request (default: problems and actions)
   -h, --help     show this help`,
 
@@ -41,6 +43,7 @@ Options:
     const server = await startDevServer({
       port,
       host: stringOption(values.host, 'host'),
+      watch: values['no-watch'] !== true,
       log: (line) => {
         if (verbose || !ROUTINE_LINE.test(line)) console.error(`[proxy] ${line}`);
       },

@@ -24,6 +24,8 @@ export interface DevServerOptions {
   host?: string;
   /** Where the proxy's log lines go (default: stderr). */
   log?: (line: string) => void;
+  /** Reload the pages when a source file changes (default true). */
+  watch?: boolean;
   /** Where the simulator's lines (each request, webhook problems) go (default: nowhere). */
   simulatorLog?: (line: string) => void;
 }
@@ -63,7 +65,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       configFile: `${DEMO_ROOT}vite.config.ts`,
       appType: 'mpa',
       logLevel: 'warn',
-      server: { middlewareMode: true, hmr: { server } },
+      server: { middlewareMode: true, hmr: { server }, watch: options.watch === false ? null : undefined },
     });
     closers.push(() => vite.close());
     const demo = demoRoutes({

@@ -21,9 +21,12 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-/** Runs `dyte-recording-kit dev` on a free port, as `npm start` does, and waits for its URL. */
+/**
+ * Runs `dyte-recording-kit dev` on a free port, as `npm start` does, and waits for its URL. Without
+ * watching: an edit of a source file elsewhere must not reload the pages in the middle of a test.
+ */
 export async function startDemoServer(): Promise<DemoServer> {
-  const child = spawn(process.execPath, ['bin/dyte-recording-kit.js', 'dev'], {
+  const child = spawn(process.execPath, ['bin/dyte-recording-kit.js', 'dev', '--no-watch'], {
     cwd: ROOT,
     env: { ...process.env, PORT: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
