@@ -28,10 +28,11 @@ export class LiveRecording {
   state: LiveState = INITIAL_STATE;
   readonly api: Api;
   private readonly subscribers = new Set<Subscriber>();
-  private readonly waiters = new Set<() => boolean>();
   private close?: () => void;
   private provided?: string;
   private paged = false;
+  /** `/meetings/<id>`, the prefix of the meeting's routes. */
+  private readonly path: string;
 
   constructor(
     readonly endpoint: string,
@@ -39,6 +40,7 @@ export class LiveRecording {
     private readonly forget: () => void,
   ) {
     this.api = new Api(endpoint, (refresh) => this.token(refresh));
+    this.path = `/meetings/${encodeURIComponent(meetingId)}`;
   }
 
   /** Adds a watcher; returns its release. The stream lives while anybody watches. */
@@ -57,19 +59,6 @@ export class LiveRecording {
     };
   }
 
-  /** Resolves once a first snapshot arrived; rejects with the connection's error while there is one. */
-  whenLoaded(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const settle = () => {
-        if (this.state.loaded) resolve();
-        else if (this.state.error) reject(this.state.error);
-        else return false;
-        return true;
-      };
-      if (!settle()) this.waiters.add(settle);
-    });
-  }
-
   /** Reconnects now, forgetting the backoff (the "Retry" of an element). */
   retry(): void {
     this.close?.();
@@ -79,12 +68,7 @@ export class LiveRecording {
 
   /** Starts a recording; the proxy answers with it (INVOKED). */
   start(codec?: string): Promise<Recording> {
-    return this.act(
-      'start',
-      `/meetings/${encodeURIComponent(this.meetingId)}/recordings`,
-      'POST',
-      codec ? { codec } : {},
-    );
+    return this.act('start', `${this.path}/recordings`, 'POST', codec ? { codec } : {});
   }
 
   /** Stops, pauses or resumes the active recording. */
@@ -99,10 +83,10 @@ export class LiveRecording {
     const cursor = this.state.nextCursor;
     if (!cursor) return;
     const page = await this.api.json<RecordingList>(
-      `/meetings/${encodeURIComponent(this.meetingId)}/recordings?cursor=${encodeURIComponent(cursor)}`,
+      `${this.path}/recordings?cursor=${encodeURIComponent(cursor)}`,
     );
     this.paged = true;
-    this.set({ recordings: this.merged(page.recordings, true), nextCursor: page.nextCursor });
+    this.update(page.recordings, { nextCursor: page.nextCursor }, true);
   }
 
   /** A fresh, short-lived download link (never cached: each click asks again). */
@@ -113,7 +97,7 @@ export class LiveRecording {
   }
 
   private open() {
-    this.close = openStream(this.api, this.meetingId, {
+    this.close = openStream(this.api, this.path, {
       event: (type, data) => this.receive(type, data),
       health: (connection, error) => this.health(connection, error),
     });
@@ -133,12 +117,12 @@ export class LiveRecording {
     this.set({ pending });
     try {
       const recording = await this.api.json<Recording>(path, { method, body });
-      this.upsert(recording);
+      this.update([recording]);
       return recording;
     } catch (error) {
       // A start refused because one is already running still tells us which one.
-      const active = error instanceof ApiError ? (error.extra.recording ?? error.extra.active) : null;
-      if (isRecording(active)) this.upsert(active);
+      const active = (error as ApiError).extra?.recording;
+      if (isRecording(active)) this.update([active]);
       throw error;
     } finally {
       this.set({ pending: null });
@@ -148,16 +132,13 @@ export class LiveRecording {
   private receive(type: string, data: unknown) {
     if (type === 'snapshot' && Array.isArray((data as RecordingList).recordings)) {
       const list = data as RecordingList;
-      const recordings = this.merged([...(list.active ? [list.active] : []), ...list.recordings]);
-      this.set({
+      this.update(list.active ? [list.active, ...list.recordings] : list.recordings, {
         loaded: true,
-        recordings,
-        active: recordings.find((r) => isActive(r.status)) ?? null,
         nextCursor: this.paged ? this.state.nextCursor : list.nextCursor,
         permissions: list.permissions,
         skewMs: Date.parse(list.serverTime) - Date.now() || 0,
       });
-    } else if (type === 'recording' && isRecording(data)) this.upsert(data);
+    } else if (type === 'recording' && isRecording(data)) this.update([data]);
     else if (type === 'meeting') this.set({ meeting: data as MeetingState });
   }
 
@@ -166,16 +147,11 @@ export class LiveRecording {
     this.set({ connection, error: error === undefined ? kept : toLiveError(error) });
   }
 
-  private upsert(recording: Recording) {
-    const recordings = this.merged([recording]);
-    this.set({ recordings, active: recordings.find((r) => isActive(r.status)) ?? null });
-  }
-
   /**
-   * The known list with `reports` folded in (statuses never regress). New recordings go first, or last
-   * for an older page; a snapshot's order wins over the known order for the recordings it carries.
+   * Folds `reports` into the known list (statuses never regress) and applies `patch`. New recordings go
+   * first, or last for an older page; a snapshot's order wins over the known order for what it carries.
    */
-  private merged(reports: Recording[], older = false): Recording[] {
+  private update(reports: Recording[], patch: Partial<LiveState> = {}, older = false) {
     const known = new Map(this.state.recordings.map((r) => [r.id, r]));
     const fresh = new Map<string, Recording>();
     for (const report of reports) {
@@ -183,12 +159,12 @@ export class LiveRecording {
       fresh.set(report.id, before ? mergeRecording(before, report) : report);
     }
     const rest = this.state.recordings.filter((r) => !fresh.has(r.id));
-    return older ? [...rest, ...fresh.values()] : [...fresh.values(), ...rest];
+    const recordings = older ? [...rest, ...fresh.values()] : [...fresh.values(), ...rest];
+    this.set({ ...patch, recordings, active: recordings.find((r) => isActive(r.status)) ?? null });
   }
 
   private set(patch: Partial<LiveState>) {
     this.state = { ...this.state, ...patch };
-    for (const settle of this.waiters) if (settle()) this.waiters.delete(settle);
     for (const subscriber of this.subscribers) subscriber.changed();
   }
 }
@@ -198,9 +174,10 @@ function isRecording(value: unknown): value is Recording {
   return typeof recording?.id === 'string' && isRecordingStatus(recording.status);
 }
 
+/** The code and message of a failure; one without a code (fetch's TypeError) is a network error. */
 export function toLiveError(error: unknown): LiveError {
-  if (error instanceof ApiError) return { code: error.code, message: error.message };
-  return { code: 'network_error', message: error instanceof Error ? error.message : String(error) };
+  const { code = 'network_error', message = String(error) } = error as Partial<LiveError>;
+  return { code, message };
 }
 
 const stores = new Map<string, LiveRecording>();

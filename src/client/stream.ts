@@ -33,17 +33,16 @@ export interface StreamHandlers {
   health(connection: Connection, error?: unknown): void;
 }
 
-/** Statuses that no retry will fix. */
-const FATAL = [400, 403, 404];
+/** Refusals no retry will fix: a 4xx other than 401 (a new token may help), 408 and 429 (later may). */
+const isFatal = (status: number) => /^4(?!01|08|29)/.test(String(status));
 
-/** Opens the stream of `meetingId`; returns the function that closes it. */
+/** Opens the stream of the meeting at `path` (`/meetings/<id>`); returns the function that closes it. */
 export function openStream(
   api: Api,
-  meetingId: string,
+  path: string,
   handlers: StreamHandlers,
   options: StreamOptions = STREAM_OPTIONS,
 ): () => void {
-  const id = encodeURIComponent(meetingId);
   let closed = false;
   let lastEventId: string | undefined;
   let abort = new AbortController();
@@ -101,7 +100,7 @@ export function openStream(
     while (!closed) {
       if (!hidden()) {
         try {
-          handlers.event('snapshot', await api.json(`/meetings/${id}/recordings`, { signal: abort.signal }));
+          handlers.event('snapshot', await api.json(`${path}/recordings`, { signal: abort.signal }));
           handlers.health('polling');
         } catch (error) {
           if (!closed) handlers.health('reconnecting', error);
@@ -120,7 +119,7 @@ export function openStream(
       }
       abort = new AbortController();
       try {
-        const response = await api.fetch(`/meetings/${id}/events`, {
+        const response = await api.fetch(`${path}/events`, {
           signal: abort.signal,
           headers: { accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) },
         });
@@ -135,8 +134,7 @@ export function openStream(
         handlers.health('reconnecting');
       } catch (error) {
         if (closed) return;
-        if (error instanceof ApiError && FATAL.includes(error.status))
-          return handlers.health('closed', error);
+        if (error instanceof ApiError && isFatal(error.status)) return handlers.health('closed', error);
         if (!hidden()) handlers.health('reconnecting', error);
       }
       if (!hidden())

@@ -10,20 +10,16 @@ export const base = css`
     --_fg: var(--dyte-recording-fg, light-dark(#1d2939, #f2f4f7));
     --_bg: var(--dyte-recording-bg, light-dark(#fff, #1d2939));
     --_muted: var(--dyte-recording-muted, light-dark(#475467, #d0d5dd));
-    --_border: var(--dyte-recording-border, light-dark(#98a2b3, #667085));
     --_accent: var(--dyte-recording-accent, light-dark(#d92d20, #f97066));
-    --_on-accent: var(--dyte-recording-on-accent, light-dark(#fff, #101828));
-    --_warning: var(--dyte-recording-warning, light-dark(#93370d, #fec84b));
-    --_radius: var(--dyte-recording-radius, 6px);
     font: var(--dyte-recording-font, 14px/1.4 system-ui, sans-serif);
     color: var(--_fg);
   }
   button {
     font: inherit;
-    color: var(--_fg);
+    color: inherit;
     background: var(--_bg);
-    border: 1px solid var(--_border);
-    border-radius: var(--_radius);
+    border: 1px solid var(--_muted);
+    border-radius: var(--dyte-recording-radius, 6px);
     padding: 0.35em 0.9em;
     cursor: pointer;
   }
@@ -31,7 +27,7 @@ export const base = css`
     outline: 2px solid var(--_accent);
     outline-offset: 2px;
   }
-  button[aria-disabled='true'] {
+  [aria-disabled='true'] {
     color: var(--_muted);
     border-style: dashed;
     cursor: default;
@@ -39,13 +35,13 @@ export const base = css`
   .live {
     background: var(--_accent);
     border-color: var(--_accent);
-    color: var(--_on-accent);
+    color: var(--_bg);
   }
   .muted {
     color: var(--_muted);
   }
   .warning {
-    color: var(--_warning);
+    color: var(--_accent);
   }
   .sr-only {
     position: absolute;
@@ -54,11 +50,5 @@ export const base = css`
     overflow: hidden;
     clip-path: inset(50%);
     white-space: nowrap;
-  }
-  @media (prefers-reduced-motion: reduce) {
-    * {
-      animation: none !important;
-      transition: none !important;
-    }
   }
 `;

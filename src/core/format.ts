@@ -26,22 +26,15 @@ export function formatDuration(totalSeconds: number, locale?: string): string {
     .join(' ');
 }
 
-const BYTE_UNITS = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
-
-/** `12.5 MB` (decimal units, as the unit names say). */
+/** `12.5 MB` (decimal units, as the unit names say; recordings stay well under a terabyte). */
 export function formatBytes(bytes: number, locale?: string): string {
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1000 && unit < BYTE_UNITS.length - 1) {
-    value /= 1000;
-    unit += 1;
-  }
+  const power = Math.min(3, Math.floor(Math.log10(Math.max(1, bytes)) / 3));
   return new Intl.NumberFormat(locale, {
     style: 'unit',
-    unit: BYTE_UNITS[unit],
+    unit: ['byte', 'kilobyte', 'megabyte', 'gigabyte'][power],
     unitDisplay: 'short',
-    maximumFractionDigits: unit ? 1 : 0,
-  }).format(value);
+    maximumFractionDigits: power ? 1 : 0,
+  }).format(Math.max(0, bytes) / 1000 ** power);
 }
 
 /** A date and time, medium date and short time. */

@@ -45,7 +45,7 @@ function watch(meetingId: string, source: Partial<Subscriber>): Watch {
 
 async function hostWatch(meetingId = newMeetingId()) {
   const watcher = watch(meetingId, { token: await mintToken(meetingId) });
-  await watcher.store.whenLoaded();
+  await until(() => watcher.store.state.loaded, 'the snapshot');
   return { meetingId, ...watcher };
 }
 
@@ -113,7 +113,7 @@ describe('live store', () => {
     const [a, b, c] = [watch(meetingId, { token }), watch(meetingId, { token }), watch(meetingId, { token })];
     expect(a.store).to.equal(b.store);
     expect(b.store).to.equal(c.store);
-    await a.store.whenLoaded();
+    await until(() => a.store.state.loaded, 'the snapshot');
     expect(await streams(meetingId)).to.include({ opened: 1, open: 1 });
     a.release();
     b.release();
@@ -149,7 +149,7 @@ describe('live store', () => {
         return given.at(-1)!;
       },
     });
-    await store.whenLoaded();
+    await until(() => store.state.loaded, 'the snapshot');
     expect(given).to.have.length(2);
     expect(store.state.error).to.equal(null);
   });
@@ -163,7 +163,7 @@ describe('live store', () => {
         return mintToken(meetingId, 'host', { ttlSeconds: 1 });
       },
     });
-    await store.whenLoaded();
+    await until(() => store.state.loaded, 'the snapshot');
     await until(async () => (await streams(meetingId)).opened >= 2, 'a second stream', 6000);
     await until(() => store.state.connection === 'live', 'live');
     expect(calls).to.be.greaterThan(1);
@@ -178,7 +178,7 @@ describe('live store', () => {
       count: 100,
     });
     const { store } = watch(meetingId, { token: await mintToken(meetingId) });
-    await store.whenLoaded();
+    await until(() => store.state.loaded, 'the snapshot');
     expect(store.state.connection).to.equal('polling');
     const started = await store.start();
     await until(() => store.state.active?.status === 'RECORDING', 'RECORDING seen by polling');
@@ -212,11 +212,9 @@ describe('live store', () => {
   it('stops trying and reports the error when the token is for another meeting', async () => {
     const meetingId = newMeetingId();
     const { store } = watch(meetingId, { token: await mintToken(newMeetingId()) });
-    const failure = await store.whenLoaded().then(
-      () => null,
-      (error: unknown) => error,
-    );
-    expect(failure).to.include({ code: 'forbidden' });
+    const failure = await until(() => store.state.error, 'the error');
+    expect(failure.code).to.equal('forbidden');
+    expect(store.state.loaded).to.equal(false);
     await until(() => store.state.connection === 'closed', 'closed');
     expect((await streams(meetingId)).opened).to.equal(0);
   });
@@ -233,7 +231,7 @@ describe('live store', () => {
       body: { recordings: [recording({ id: 'old', meetingId, status: 'ERRORED' })], nextCursor: null },
     });
     const { store } = watch(meetingId, { token: await mintToken(meetingId) });
-    await store.whenLoaded();
+    await until(() => store.state.loaded, 'the snapshot');
     await store.loadMore();
     expect(store.state.recordings.map((r) => r.id)).to.deep.equal(['new', 'old']);
     expect(store.state.nextCursor).to.equal(null);

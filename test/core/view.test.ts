@@ -111,7 +111,7 @@ describe('buttonView', () => {
             pausable,
           );
           const live = p !== 'start' && p !== 'stop' && (s === 'RECORDING' || s === 'PAUSED');
-          const busy = p === 'start' || p === 'stop' || (s === 'INVOKED' && p !== 'stop');
+          const busy = p === 'start' || p === 'stop' || s === 'INVOKED';
           assert.equal(view.busy, busy);
           assert.equal(view.action, busy ? null : live ? 'stop' : 'start');
           if (view.action === 'stop') assert.equal(view.allowed, stop);

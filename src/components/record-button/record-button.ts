@@ -27,12 +27,10 @@ import { styles } from './record-button.styles.ts';
  * @csspart confirm-keep - The confirmation's "Keep recording" button.
  * @csspart explanation - Why the button is disabled (`when-forbidden="disabled"`).
  * @csspart error - The last failed request.
- * @cssprop [--dyte-recording-accent=#d92d20] - Colour of the live state (the Stop buttons).
- * @cssprop [--dyte-recording-on-accent=#fff] - Text on the accent colour.
+ * @cssprop [--dyte-recording-accent=#d92d20] - Colour of the live state (the Stop buttons) and of errors.
  * @cssprop [--dyte-recording-fg=#1d2939] - Text colour.
- * @cssprop [--dyte-recording-bg=#fff] - Button background.
- * @cssprop [--dyte-recording-muted=#475467] - Secondary text and unavailable buttons.
- * @cssprop [--dyte-recording-border=#98a2b3] - Borders.
+ * @cssprop [--dyte-recording-bg=#fff] - Button background (and text on the accent colour).
+ * @cssprop [--dyte-recording-muted=#475467] - Secondary text, borders and unavailable buttons.
  * @cssprop [--dyte-recording-radius=6px] - Corner radius.
  * @cssprop [--dyte-recording-font=14px/1.4 system-ui, sans-serif] - Font shorthand.
  */

@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { Task, TaskStatus } from '@lit/task';
+import { Task } from '@lit/task';
 import { emit } from '../../client/events.ts';
 import type { DownloadKind } from '../../client/store.ts';
 import { formatBytes, formatDate, formatDuration } from '../../core/format.ts';
@@ -33,11 +33,10 @@ import { styles } from './recording-list.styles.ts';
  * @csspart loading - The text shown while loading.
  * @csspart error - What failed.
  * @csspart retry - The "Retry" button.
+ * @cssprop [--dyte-recording-accent=#d92d20] - Colour of errors.
  * @cssprop [--dyte-recording-fg=#1d2939] - Text colour.
- * @cssprop [--dyte-recording-bg=#fff] - Button background.
- * @cssprop [--dyte-recording-muted=#475467] - Secondary text.
- * @cssprop [--dyte-recording-border=#98a2b3] - Borders and separators.
- * @cssprop [--dyte-recording-warning=#93370d] - Errors.
+ * @cssprop [--dyte-recording-bg=#fff] - Button background (and text on the accent colour).
+ * @cssprop [--dyte-recording-muted=#475467] - Secondary text and separators.
  * @cssprop [--dyte-recording-radius=6px] - Corner radius.
  * @cssprop [--dyte-recording-font=14px/1.4 system-ui, sans-serif] - Font shorthand.
  */
@@ -45,27 +44,30 @@ import { styles } from './recording-list.styles.ts';
 export class DyteRecordingList extends LiveElement {
   static override styles = [base, styles];
 
-  /** The first snapshot; re-run while it is missing and the connection's error changes. */
+  /**
+   * The first snapshot: complete once loaded, failed while the connection's error stands, pending
+   * otherwise (a promise that never settles: the task re-runs when its argument changes).
+   */
   private readonly loading = new Task(this, {
-    task: ([store]) => store?.whenLoaded(),
-    args: () => [this.live.store, this.live.state.loaded || this.live.state.error] as const,
+    task: ([outcome]) =>
+      outcome === true ? undefined : outcome ? Promise.reject(outcome) : new Promise<never>(() => {}),
+    args: () => [this.live.state.loaded || this.live.state.error] as const,
   });
-  private readonly more = new Task(this, {
-    task: async () => {
-      try {
-        await this.live.store?.loadMore();
-      } catch (error) {
-        throw this.fail(error);
-      }
-    },
-    autoRun: false,
-  });
-
   @state() private accessor failure: LiveError | null = null;
+  @state() private accessor loadingMore = false;
 
   private onRetry = () => this.live.store?.retry();
 
-  private onMore = () => void this.more.run();
+  private onMore = async () => {
+    this.loadingMore = true;
+    this.failure = null;
+    try {
+      await this.live.store?.loadMore();
+    } catch (error) {
+      this.failure = this.fail(error);
+    }
+    this.loadingMore = false;
+  };
 
   private async onDownload(recording: Recording, kind: DownloadKind) {
     this.failure = null;
@@ -80,7 +82,7 @@ export class DyteRecordingList extends LiveElement {
   override render() {
     const text = this.text;
     return this.loading.render({
-      pending: () => html`<p part="loading" role="status">${text.loading}</p>`,
+      pending: () => html`<p part="loading" class="muted" role="status">${text.loading}</p>`,
       error: (error) =>
         this.renderError(fill(text.listError, { message: (error as LiveError).message }), true),
       complete: () => this.renderList(),
@@ -90,19 +92,15 @@ export class DyteRecordingList extends LiveElement {
   private renderList() {
     const text = this.text;
     const { recordings, nextCursor, permissions } = this.live.state;
-    if (!recordings.length) return html`<p part="empty">${text.empty}</p>`;
-    const failure = this.more.status === TaskStatus.ERROR ? (this.more.error as LiveError) : this.failure;
+    if (!recordings.length) return html`<p part="empty" class="muted">${text.empty}</p>`;
+    const failure = this.failure;
     return html`<ul part="list" aria-label=${text.listLabel}>
         ${recordings.map((recording) => this.renderItem(recording, permissions.download))}
       </ul>
       ${failure ? this.renderError(failure.message) : nothing}
       ${
         nextCursor
-          ? html`<button
-              part="more"
-              aria-busy=${this.more.status === TaskStatus.PENDING}
-              @click=${this.onMore}
-            >
+          ? html`<button part="more" aria-busy=${this.loadingMore} @click=${this.onMore}>
               ${text.loadMore}
             </button>`
           : nothing
@@ -123,7 +121,7 @@ export class DyteRecordingList extends LiveElement {
     return html`<li part="item">
       ${when ? html`<time part="time" datetime=${when}>${formatDate(when, locale)}</time>` : nothing}
       <span part="status">${text[recording.status]}</span>
-      ${meta.length ? html`<span part="meta">${meta.join(' · ')}</span>` : nothing}
+      ${meta.length ? html`<span part="meta" class="muted">${meta.join(' · ')}</span>` : nothing}
       ${mayDownload && recording.status === 'UPLOADED' ? this.renderDownloads(recording) : nothing}
     </li>`;
   }
@@ -132,7 +130,8 @@ export class DyteRecordingList extends LiveElement {
     const text = this.text;
     const expiresAt = recording.downloadExpiresAt;
     const now = Date.now() + this.live.state.skewMs;
-    if (expiresAt && Date.parse(expiresAt) <= now) return html`<span part="expiry">${text.expired}</span>`;
+    if (expiresAt && Date.parse(expiresAt) <= now)
+      return html`<span part="expiry" class="muted">${text.expired}</span>`;
     const button = (kind: DownloadKind) =>
       html`<button part="download" @click=${() => void this.onDownload(recording, kind)}>
         ${text[kind]}
@@ -142,7 +141,7 @@ export class DyteRecordingList extends LiveElement {
       ${recording.audioDownloadable ? button('audio') : nothing}
       ${
         expiresAt
-          ? html`<span part="expiry"
+          ? html`<span part="expiry" class="muted"
               >${fill(text.expires, { date: formatDate(expiresAt, this.locale) })}</span
             >`
           : nothing

@@ -18,7 +18,6 @@ export const styles = css`
   }
   .recording [part='indicator'] {
     background: var(--_accent);
-    animation: pulse 1.6s ease-in-out infinite;
   }
   .recording [part='label'] {
     color: var(--_accent);
@@ -27,10 +26,10 @@ export const styles = css`
   [part='timer'] {
     font-variant-numeric: tabular-nums;
   }
-  [part='detail'],
-  [part='connection'] {
-    color: var(--_muted);
-    font-size: 0.9em;
+  @media (prefers-reduced-motion: no-preference) {
+    .recording [part='indicator'] {
+      animation: pulse 1.6s infinite;
+    }
   }
   @keyframes pulse {
     50% {

@@ -23,10 +23,9 @@ import { styles } from './recording-status.styles.ts';
  * @csspart detail - The hint while starting, or the stop reason.
  * @csspart warning - The 24-hour limit or empty-room countdown.
  * @csspart connection - Connection lost / restored.
- * @cssprop [--dyte-recording-accent=#d92d20] - Colour of REC and its dot.
+ * @cssprop [--dyte-recording-accent=#d92d20] - Colour of REC, its dot and warnings.
  * @cssprop [--dyte-recording-fg=#1d2939] - Text colour.
- * @cssprop [--dyte-recording-muted=#475467] - Secondary text.
- * @cssprop [--dyte-recording-warning=#93370d] - Warnings.
+ * @cssprop [--dyte-recording-muted=#475467] - Secondary text and the idle dot.
  * @cssprop [--dyte-recording-font=14px/1.4 system-ui, sans-serif] - Font shorthand.
  */
 @customElement('dyte-recording-status')
@@ -93,9 +92,9 @@ export class DyteRecordingStatus extends LiveElement {
             ? nothing
             : html`<time part="timer" datetime="PT${view.elapsed}S">${formatClock(view.elapsed)}</time>`
         }
-        ${view.detail ? html`<span part="detail">${view.detail}</span>` : nothing}
+        ${view.detail ? html`<span part="detail" class="muted">${view.detail}</span>` : nothing}
         ${view.warning ? html`<span part="warning" class="warning">${view.warning}</span>` : nothing}
-        ${note ? html`<span part="connection">${this.text[note]}</span>` : nothing}
+        ${note ? html`<span part="connection" class="muted">${this.text[note]}</span>` : nothing}
       </div>
       <span class="sr-only" role="status">${this.announcement}</span>`;
   }
