@@ -15,9 +15,13 @@ import type { Viewer } from './lib/viewer.ts';
 
 const VIEWER_COUNTS = [1, 100, 1000];
 const WINDOW_MS = 30_000;
-/** The recording starts this long after every viewer is connected, and lasts RECORD_MS (real time). */
-const START_AFTER_READY_MS = 1_000;
-const RECORD_MS = 10_000;
+/**
+ * The same schedule from the window's start whatever the audience, so that every configuration's
+ * polls fall at the same moments of the recording's life: started at 6 s (every viewer must be
+ * connected by then), stopped at 16 s (100 s on the simulated clock).
+ */
+const START_AT_MS = 6_000;
+const STOP_AT_MS = 16_000;
 const SPEED = 10;
 
 export interface AmplificationRun {
@@ -56,7 +60,8 @@ async function run(viewerCount: number, webhooks: boolean): Promise<Amplificatio
     const sawUploaded = new Set<number>();
 
     await simulator.resetCounts();
-    const opened = performance.now();
+    const windowStart = performance.now();
+    const at = (ms: number) => sleep(Math.max(0, windowStart + ms - performance.now()));
     viewers = await openViewers(viewerCount, (i) =>
       openViewer(proxyUrl, meeting, tokens[i]!, ({ type, data }) => {
         const recording = data as { id?: string; status?: string };
@@ -65,7 +70,10 @@ async function run(viewerCount: number, webhooks: boolean): Promise<Amplificatio
         }
       }),
     );
-    await sleep(START_AFTER_READY_MS);
+    if (performance.now() > windowStart + START_AT_MS) {
+      throw new Error(`${viewerCount} viewers took longer than ${START_AT_MS} ms to connect`);
+    }
+    await at(START_AT_MS);
     const headers = { authorization: `Bearer ${host}`, 'content-type': 'application/json' };
     const started = await fetch(`${proxyUrl}/meetings/${meeting}/recordings`, {
       method: 'POST',
@@ -74,16 +82,14 @@ async function run(viewerCount: number, webhooks: boolean): Promise<Amplificatio
     });
     if (started.status !== 201) throw new Error(`start answered HTTP ${started.status}`);
     recordingId = ((await started.json()) as { id: string }).id;
-    await sleep(RECORD_MS);
+    await at(STOP_AT_MS);
     const stopped = await fetch(`${proxyUrl}/recordings/${recordingId}`, {
       method: 'PUT',
       headers,
       body: JSON.stringify({ action: 'stop' }),
     });
     if (!stopped.ok) throw new Error(`stop answered HTTP ${stopped.status}`);
-    const windowEnd = opened + WINDOW_MS;
-    if (performance.now() > windowEnd) throw new Error('the recording life did not fit in the window');
-    await sleep(windowEnd - performance.now());
+    await at(WINDOW_MS);
     const counts = await simulator.counts();
     return {
       viewers: viewerCount,

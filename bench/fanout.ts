@@ -30,7 +30,6 @@ import type { Viewer } from './lib/viewer.ts';
 const STREAMS = 1000;
 /** Measured recording lives, each INVOKED → RECORDING → PAUSED → RECORDING → UPLOADING → UPLOADED. */
 const RECORDINGS = 4;
-const WEBHOOKS_PER_LIFE = 6;
 const SPEED = 10;
 /** Real ms each recording runs after its resume: 10 s of simulated time. */
 const RECORD_MS = 1000;
@@ -47,6 +46,12 @@ export interface FanoutResults {
   /** Webhooks that changed a recording, each delivered to every stream. */
   webhooks: number;
   samples: number;
+  /** Over the webhooks, the median time the proxy took to answer the POST (it publishes before answering)… */
+  proxyAnsweredMedianMs: number;
+  /** …the median latency of the first stream to show the change… */
+  firstStreamMedianMs: number;
+  /** …and of the last one (the rest is the time to write to, and read from, 1,000 sockets). */
+  lastStreamMedianMs: number;
   p50Ms: number;
   p95Ms: number;
   p99Ms: number;
@@ -55,10 +60,12 @@ export interface FanoutResults {
   unattributedEvents: number;
 }
 
-/** One relayed delivery: when it went to the proxy, and how many streams have shown its change. */
+/** One relayed delivery: when it went to the proxy, how the proxy answered, and the stream latencies. */
 interface Delivery {
   sentAt: number;
-  seen: number;
+  /** The proxy's HTTP status (0: unreachable), and how long after `sentAt` it came. */
+  answer?: { status: number; afterMs: number };
+  latencies: number[];
 }
 
 /** Receives the simulator's deliveries and POSTs them on to the proxy, noting when. */
@@ -76,9 +83,10 @@ async function startRelay(target: string, deliveries: Map<string, Delivery>) {
       const { recording } = JSON.parse(body.toString('utf8')) as {
         recording?: { id: string; status: string };
       };
-      if (recording)
-        deliveries.set(`${recording.id} ${recording.status}`, { sentAt: performance.now(), seen: 0 });
+      const delivery: Delivery = { sentAt: performance.now(), latencies: [] };
+      if (recording) deliveries.set(`${recording.id} ${recording.status}`, delivery);
       const forwarded = await fetch(target, { method: 'POST', headers, body }).catch(() => null);
+      delivery.answer = { status: forwarded?.status ?? 0, afterMs: performance.now() - delivery.sentAt };
       await forwarded?.body?.cancel();
       response.writeHead(forwarded?.status ?? 502).end();
     });
@@ -97,7 +105,9 @@ async function startRelay(target: string, deliveries: Map<string, Delivery>) {
 export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: FanoutResults }> {
   const secrets = stackSecrets();
   const deliveries = new Map<string, Delivery>();
-  const latencies: number[] = [];
+  /** The deliveries measured (the same recording and status can come twice: RECORDING after a resume). */
+  const measured: Delivery[] = [];
+  let measuring = false;
   let unattributed = 0;
   let stack: ChildServers<StackInfo> | undefined;
   let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
@@ -128,19 +138,21 @@ export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: 
           unattributed += 1;
           return;
         }
-        delivery.seen += 1;
-        latencies.push(receivedAt - delivery.sentAt);
+        delivery.latencies.push(receivedAt - delivery.sentAt);
       }),
     );
     await sleep(200);
     const after = await stack.memory();
     keep.close();
 
-    const everyStreamSaw = async (recordingId: string, status: string) =>
-      waitFor(
+    const everyStreamSaw = async (recordingId: string, status: string) => {
+      const key = `${recordingId} ${status}`;
+      await waitFor(
         `every stream to show ${status}`,
-        () => (deliveries.get(`${recordingId} ${status}`)?.seen ?? 0) >= STREAMS,
+        () => (deliveries.get(key)?.latencies.length ?? 0) >= STREAMS,
       );
+      if (measuring) measured.push(deliveries.get(key)!);
+    };
     const recordingLife = async () => {
       const id = await simulator.startRecording(meeting);
       await everyStreamSaw(id, 'INVOKED');
@@ -157,10 +169,18 @@ export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: 
     };
     // A first life unmeasured: the figures are the steady state, not the first compilation of each path.
     await recordingLife();
-    latencies.length = 0;
+    measuring = true;
     for (let i = 0; i < RECORDINGS; i += 1) await recordingLife();
 
-    const sorted = latencies.sort((a, b) => a - b);
+    const sorted = measured.flatMap((delivery) => delivery.latencies).sort((a, b) => a - b);
+    const median = (values: number[]) =>
+      round(
+        percentile(
+          [...values].sort((a, b) => a - b),
+          50,
+        ),
+        2,
+      );
     return {
       memory: {
         streams: STREAMS,
@@ -171,8 +191,11 @@ export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: 
       },
       fanout: {
         streams: STREAMS,
-        webhooks: RECORDINGS * WEBHOOKS_PER_LIFE,
+        webhooks: measured.length,
         samples: sorted.length,
+        proxyAnsweredMedianMs: median(measured.map((delivery) => delivery.answer!.afterMs)),
+        firstStreamMedianMs: median(measured.map((delivery) => Math.min(...delivery.latencies))),
+        lastStreamMedianMs: median(measured.map((delivery) => Math.max(...delivery.latencies))),
         p50Ms: round(percentile(sorted, 50), 2),
         p95Ms: round(percentile(sorted, 95), 2),
         p99Ms: round(percentile(sorted, 99), 2),

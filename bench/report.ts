@@ -199,16 +199,27 @@ ${table(['viewers (streams)', 'webhooks', 'upstream requests', 'per minute', 'vi
 ### 4. Fan-out latency (webhook POSTed to the proxy → event received on each stream)
 
 ${table(
-  ['streams', 'webhooks', 'samples', 'p50', 'p95', 'p99', 'max'],
+  [
+    'streams',
+    'webhooks',
+    'samples',
+    'p50',
+    'p95',
+    'p99',
+    'max',
+    'proxy answered the POST (median)',
+    'first stream (median)',
+    'last stream (median)',
+  ],
   [
     [
       fanout.streams,
       fanout.webhooks,
       fanout.samples,
-      `${fanout.p50Ms} ms`,
-      `${fanout.p95Ms} ms`,
-      `${fanout.p99Ms} ms`,
-      `${fanout.maxMs} ms`,
+      ...[fanout.p50Ms, fanout.p95Ms, fanout.p99Ms, fanout.maxMs].map((ms) => `${ms} ms`),
+      `${fanout.proxyAnsweredMedianMs} ms`,
+      `${fanout.firstStreamMedianMs} ms`,
+      `${fanout.lastStreamMedianMs} ms`,
     ],
   ],
 )}
