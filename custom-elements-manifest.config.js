@@ -4,4 +4,6 @@ export default {
   exclude: ['src/components/**/*.styles.ts'],
   outdir: '.',
   litelement: true,
+  // package.json names custom-elements.json already; the freshness check must not rewrite it.
+  packagejson: false,
 };
