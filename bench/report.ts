@@ -228,20 +228,18 @@ ${table(
 
 ${table(
   ['server', 'requests/s', 'latency p50', 'latency p99'],
-  [
+  (
     [
-      'proxy: list route, watched meeting',
-      throughput.proxy.requestsPerSecond,
-      `${throughput.proxy.latencyP50Ms} ms`,
-      `${throughput.proxy.latencyP99Ms} ms`,
-    ],
-    [
-      'bare node:http, same JSON',
-      throughput.bare.requestsPerSecond,
-      `${throughput.bare.latencyP50Ms} ms`,
-      `${throughput.bare.latencyP99Ms} ms`,
-    ],
-  ],
+      ['proxy: list route, watched meeting', throughput.proxy],
+      ['bare node:http, same JSON', throughput.bare],
+      ['proxy: `/health` (no token, small body)', throughput.proxyHealth],
+    ] as const
+  ).map(([server, load]) => [
+    server,
+    load.requestsPerSecond,
+    `${load.latencyP50Ms} ms`,
+    `${load.latencyP99Ms} ms`,
+  ]),
 )}
 
 Ratio ${times(throughput.proxyOverBare)} (autocannon, ${throughput.connections} connections, ${throughput.seconds} s each,

@@ -32,13 +32,18 @@ export interface ThroughputResults {
   bodyBytes: number;
   proxy: LoadFigures;
   bare: LoadFigures;
+  /**
+   * The proxy's `/health` (no token to check, a small body, nothing to look up): what the HTTP layer
+   * alone costs, to tell it apart from the list route's own work.
+   */
+  proxyHealth: LoadFigures;
   /** Proxy requests per second ÷ bare node:http requests per second. */
   proxyOverBare: number;
   /** Dyte API requests while the proxy was under load (its shared view should make them none). */
   upstreamRequestsDuringLoad: number;
 }
 
-async function load(url: string, seconds: number, headers: Record<string, string> = {}) {
+async function load(url: string, seconds: number, headers: Record<string, string>) {
   const result = await autocannon({ url, connections: CONNECTIONS, duration: seconds, headers });
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers and ${result.errors} errors under load`);
@@ -101,24 +106,33 @@ export async function measureThroughput(): Promise<ThroughputResults> {
     bare = await spawnBare(body);
     const bareUrl = `${bare.info.origin}/meetings/${watched.meeting}/recordings`;
 
-    await load(bareUrl, WARMUP_SECONDS);
-    await load(proxyUrl, WARMUP_SECONDS, headers);
+    // Alternating rounds, so that a change in the machine's other load touches every target alike.
+    const targets = {
+      bare: { url: bareUrl, headers: {} },
+      proxy: { url: proxyUrl, headers },
+      proxyHealth: { url: `${stack.info.proxyUrl}/health`, headers: {} },
+    };
+    const runs = { bare: [], proxy: [], proxyHealth: [] } as Record<
+      keyof typeof targets,
+      autocannon.Result[]
+    >;
+    for (const { url, headers: sent } of Object.values(targets)) await load(url, WARMUP_SECONDS, sent);
     const upstreamBefore = (await simulator.counts()).total;
-    const proxyRuns: autocannon.Result[] = [];
-    const bareRuns: autocannon.Result[] = [];
     for (let i = 0; i < ROUNDS; i += 1) {
-      bareRuns.push(await load(bareUrl, ROUND_SECONDS));
-      proxyRuns.push(await load(proxyUrl, ROUND_SECONDS, headers));
+      for (const [name, { url, headers: sent }] of Object.entries(targets)) {
+        runs[name as keyof typeof targets].push(await load(url, ROUND_SECONDS, sent));
+      }
     }
     const upstreamDuring = (await simulator.counts()).total - upstreamBefore;
-    const proxy = figures(proxyRuns);
-    const bareFigures = figures(bareRuns);
+    const proxy = figures(runs.proxy);
+    const bareFigures = figures(runs.bare);
     return {
       connections: CONNECTIONS,
       seconds: ROUND_SECONDS * ROUNDS,
       bodyBytes: Buffer.byteLength(body),
       proxy,
       bare: bareFigures,
+      proxyHealth: figures(runs.proxyHealth),
       proxyOverBare: round(proxy.requestsPerSecond / bareFigures.requestsPerSecond, 2),
       upstreamRequestsDuringLoad: upstreamDuring,
     };
