@@ -133,9 +133,12 @@ export function emptyTimeoutSeconds(limits: DemoLimits): number {
 /** The events the pages log (each page listens in its own framework's way). */
 export type LoggedEvent = 'dyte-recording-start' | 'dyte-recording-stop' | 'dyte-recording-error';
 
+/** A recording id short enough for the log. */
+const shortId = (id: string) => `${id.slice(0, 8)}…`;
+
 export const describeEvent: { [K in LoggedEvent]: (event: DyteRecordingEvents[K]) => string } = {
-  'dyte-recording-start': (event) => `dyte-recording-start: ${event.detail.recording.id}`,
-  'dyte-recording-stop': (event) => `dyte-recording-stop: ${event.detail.recording.id}`,
+  'dyte-recording-start': (event) => `dyte-recording-start: ${shortId(event.detail.recording.id)}`,
+  'dyte-recording-stop': (event) => `dyte-recording-stop: ${shortId(event.detail.recording.id)}`,
   'dyte-recording-error': (event) => `dyte-recording-error: ${event.detail.code}`,
 };
 
