@@ -34,6 +34,10 @@ describe('signed downloads', () => {
     assert.equal(Number(response.headers.get('content-length')), body.length);
     assert.equal(body.subarray(4, 8).toString('latin1'), 'ftyp');
     assert.ok(body.length > 1000 && body.length < 20_000);
+    const head = await fetch(recording.download_url, { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(Number(head.headers.get('content-length')), body.length);
+    assert.equal((await head.arrayBuffer()).byteLength, 0);
   });
 
   it('serves WebM for VP8 and an audio file for the audio URL', async () => {

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { canAdvance } from '../../src/core/status.ts';
 import {
   applyAction,
   createRecording,
@@ -91,5 +93,40 @@ describe('recording life cycle', () => {
     assert.equal(uploadTimeMs(60, 3000), 6000);
     assert.equal(uploadTimeMs(3600, 3000), 183_000);
     assert.equal(uploadTimeMs(3600, 0), 0);
+  });
+
+  it('never moves backwards and never loses recorded time, whatever happens in whatever order', () => {
+    const step = fc.record({
+      event: fc.constantFrom('join', 'pause', 'resume', 'stop', 'empty-room', 'upload'),
+      afterMs: fc.integer({ min: 0, max: 120_000 }),
+    });
+    fc.assert(
+      fc.property(fc.boolean(), fc.array(step, { maxLength: 12 }), (failsToStart, steps) => {
+        let recording = fresh({}, failsToStart);
+        let at = T0;
+        for (const { event, afterMs } of steps) {
+          at += afterMs;
+          const before = recording;
+          try {
+            if (event === 'join') recording = recorderJoined(recording, at);
+            else if (
+              event === 'empty-room' &&
+              ['INVOKED', 'RECORDING', 'PAUSED'].includes(recording.status)
+            ) {
+              recording = stop(recording, at, 'ALL_PEERS_LEFT', { type: 'ORGANIZATION' });
+            } else if (event === 'upload') recording = uploadFinished(recording, at, 1000);
+            else if (event === 'pause' || event === 'resume' || event === 'stop') {
+              recording = applyAction(recording, event, at);
+            }
+          } catch (error) {
+            assert.ok(error instanceof InvalidStateError);
+          }
+          assert.ok(canAdvance(before.status, recording.status), `${before.status} → ${recording.status}`);
+          assert.ok(recordedSeconds(recording, at) >= recordedSeconds(before, at));
+          if (recording.status === 'ERRORED') assert.ok(recording.errMessage && recording.stopReason);
+          if (recording.status === 'UPLOADED') assert.ok(recordedSeconds(recording, at) >= 5);
+        }
+      }),
+    );
   });
 });
