@@ -8,7 +8,8 @@
 import { performance } from 'node:perf_hooks';
 import { spawnStack } from './lib/child.ts';
 import type { ChildServers, StackInfo } from './lib/child.ts';
-import { hostToken, occupiedMeeting, round, sleep, stackSecrets, viewerTokens } from './lib/measure.ts';
+import { Host } from './lib/host.ts';
+import { occupiedMeeting, round, stackSecrets, untilAfter, viewerTokens } from './lib/measure.ts';
 import { SimulatorClient } from './lib/upstream.ts';
 import { closeAll, openViewer, openViewers } from './lib/viewer.ts';
 import type { Viewer } from './lib/viewer.ts';
@@ -54,14 +55,13 @@ async function run(viewerCount: number, webhooks: boolean): Promise<Amplificatio
     const meeting = await occupiedMeeting(simulator);
     const [tokens, host] = await Promise.all([
       viewerTokens(meeting, viewerCount, secrets.tokenSecret),
-      hostToken(meeting, secrets.tokenSecret),
+      Host.of(proxyUrl, meeting, secrets.tokenSecret),
     ]);
     let recordingId: string | null = null;
     const sawUploaded = new Set<number>();
 
     await simulator.resetCounts();
     const windowStart = performance.now();
-    const at = (ms: number) => sleep(Math.max(0, windowStart + ms - performance.now()));
     viewers = await openViewers(viewerCount, (i) =>
       openViewer(proxyUrl, meeting, tokens[i]!, ({ type, data }) => {
         const recording = data as { id?: string; status?: string };
@@ -73,23 +73,11 @@ async function run(viewerCount: number, webhooks: boolean): Promise<Amplificatio
     if (performance.now() > windowStart + START_AT_MS) {
       throw new Error(`${viewerCount} viewers took longer than ${START_AT_MS} ms to connect`);
     }
-    await at(START_AT_MS);
-    const headers = { authorization: `Bearer ${host}`, 'content-type': 'application/json' };
-    const started = await fetch(`${proxyUrl}/meetings/${meeting}/recordings`, {
-      method: 'POST',
-      headers,
-      body: '{}',
-    });
-    if (started.status !== 201) throw new Error(`start answered HTTP ${started.status}`);
-    recordingId = ((await started.json()) as { id: string }).id;
-    await at(STOP_AT_MS);
-    const stopped = await fetch(`${proxyUrl}/recordings/${recordingId}`, {
-      method: 'PUT',
-      headers,
-      body: JSON.stringify({ action: 'stop' }),
-    });
-    if (!stopped.ok) throw new Error(`stop answered HTTP ${stopped.status}`);
-    await at(WINDOW_MS);
+    await untilAfter(windowStart, START_AT_MS);
+    recordingId = await host.start();
+    await untilAfter(windowStart, STOP_AT_MS);
+    await host.stop(recordingId);
+    await untilAfter(windowStart, WINDOW_MS);
     const counts = await simulator.counts();
     return {
       viewers: viewerCount,

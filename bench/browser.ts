@@ -16,7 +16,8 @@ import { CHROMIUM_ARGS, ensureChromium } from '../scripts/find-chromium.mjs';
 import { bundle } from './lib/bundle.ts';
 import { spawnStack } from './lib/child.ts';
 import type { StackInfo } from './lib/child.ts';
-import { hostToken, occupiedMeeting, round, sleep, stackSecrets, waitFor } from './lib/measure.ts';
+import { Host } from './lib/host.ts';
+import { occupiedMeeting, round, stackSecrets, untilAfter, waitFor } from './lib/measure.ts';
 import { SimulatorClient } from './lib/upstream.ts';
 
 const ELEMENT_COUNTS = [1, 3, 30];
@@ -71,7 +72,7 @@ async function runPage(
   elements: number,
 ): Promise<PageCost> {
   const meeting = await occupiedMeeting(simulator);
-  const token = await hostToken(meeting, secret);
+  const host = await Host.of(stack.proxyUrl, meeting, secret);
   const context = await browser.newContext();
   try {
     const page = await context.newPage();
@@ -94,34 +95,21 @@ async function runPage(
     page.on('requestfailed', ended);
 
     const opened = performance.now();
-    const at = (ms: number) => sleep(Math.max(0, opened + ms - performance.now()));
-    const query = new URLSearchParams({ meeting, token, count: String(elements) });
+    const query = new URLSearchParams({ meeting, token: host.token, count: String(elements) });
     await page.goto(`${stack.origin}/${mode}.html?${query}`);
     const visibility = await page.evaluate(() => document.visibilityState);
     if (visibility !== 'visible') throw new Error(`the ${mode} page is ${visibility}, not visible`);
 
-    const host = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    await at(START_AT_MS);
-    const started = await fetch(`${stack.proxyUrl}/meetings/${meeting}/recordings`, {
-      method: 'POST',
-      headers: host,
-      body: '{}',
-    });
-    if (started.status !== 201) throw new Error(`start answered HTTP ${started.status}`);
-    const { id } = (await started.json()) as { id: string };
-    await at(STOP_AT_MS);
-    const stopped = await fetch(`${stack.proxyUrl}/recordings/${id}`, {
-      method: 'PUT',
-      headers: host,
-      body: JSON.stringify({ action: 'stop' }),
-    });
-    if (!stopped.ok) throw new Error(`stop answered HTTP ${stopped.status}`);
+    await untilAfter(opened, START_AT_MS);
+    const id = await host.start();
+    await untilAfter(opened, STOP_AT_MS);
+    await host.stop(id);
     const stoppedAt = performance.now();
     await waitFor(`every watcher of the ${mode} page to see the upload finish`, async () =>
       (await page.evaluate(() => window.benchStatuses!())).every((status) => status === 'UPLOADED'),
     );
     const uploadedSeenAt = performance.now();
-    await at(WINDOW_MS);
+    await untilAfter(opened, WINDOW_MS);
     return {
       elements,
       requests,

@@ -2,8 +2,9 @@
  * The servers under measurement, run in a child process so that the load generators and stream
  * readers of the bench (in the parent) do not share an event loop with them. `stack`: the simulator
  * and the proxy (under `/api`), optionally with the bench's page files on the same origin; `bare`: a
- * plain node:http server answering every request with the same fixed JSON. Started by
- * `spawnServers` (lib/child.ts); answers `memory` requests (after a full GC) over IPC.
+ * plain node:http server answering every request with the same fixed JSON. Started by `spawnStack` /
+ * `spawnBare` (lib/child.ts); answers `memory` requests (after a full GC) over IPC, and ends, servers
+ * and all, when the IPC channel closes (the bench is done with it, or the bench itself is gone).
  */
 import { serve } from '@hono/node-server';
 import { readFile } from 'node:fs/promises';
@@ -19,10 +20,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
 };
 
-async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<{
-  info: StackInfo;
-  close(): Promise<void>;
-}> {
+async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<StackInfo> {
   const simulator = await startSimulator({ speed: spec.speed, orgId: spec.orgId, apiKey: spec.apiKey });
   const proxy = createProxy({
     upstream: { kind: 'v2', apiBase: simulator.url, orgId: spec.orgId, apiKey: spec.apiKey },
@@ -44,19 +42,9 @@ async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise
   });
   const { port } = server.address() as AddressInfo;
   return {
-    info: {
-      origin: `http://127.0.0.1:${port}`,
-      proxyUrl: `http://127.0.0.1:${port}/api`,
-      simulatorUrl: simulator.url,
-    },
-    async close() {
-      await proxy.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        if ('closeAllConnections' in server) server.closeAllConnections();
-      });
-      await simulator.close();
-    },
+    origin: `http://127.0.0.1:${port}`,
+    proxyUrl: `http://127.0.0.1:${port}/api`,
+    simulatorUrl: simulator.url,
   };
 }
 
@@ -73,41 +61,29 @@ async function serveFile(dir: string, request: Request): Promise<Response> {
   }
 }
 
-async function startBare(spec: Extract<ServerSpec, { role: 'bare' }>) {
+async function startBare(spec: Extract<ServerSpec, { role: 'bare' }>): Promise<{ origin: string }> {
   const body = Buffer.from(spec.body);
   const server = createServer((_request, response) => {
     response.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
     response.end(body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    info: { origin: `http://127.0.0.1:${port}` },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 function reply(message: ChildReply): void {
   process.send!(message);
 }
 
+process.once('disconnect', () => process.exit(0));
 process.once('message', async (spec: ServerSpec) => {
-  const running = spec.role === 'stack' ? await startStack(spec) : await startBare(spec);
-  process.on('message', async (request: ChildRequest) => {
-    if (request.type === 'memory') {
-      // Two passes: the first may only queue finalizers that free more on the second.
-      globalThis.gc?.();
-      globalThis.gc?.();
-      reply({ type: 'memory', usage: process.memoryUsage() });
-    } else {
-      await running.close();
-      reply({ type: 'closed' });
-      process.disconnect();
-    }
+  const info = spec.role === 'stack' ? await startStack(spec) : await startBare(spec);
+  process.on('message', (request: ChildRequest) => {
+    if (request.type === 'close') return process.disconnect();
+    // Two passes: the first may only queue finalizers that free more on the second.
+    globalThis.gc?.();
+    globalThis.gc?.();
+    reply({ type: 'memory', usage: process.memoryUsage() });
   });
-  reply({ type: 'ready', info: running.info });
+  reply({ type: 'ready', info });
 });

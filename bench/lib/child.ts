@@ -24,9 +24,7 @@ export interface StackInfo {
 
 export type ChildRequest = { type: 'memory' } | { type: 'close' };
 export type ChildReply =
-  | { type: 'ready'; info: StackInfo | { origin: string } }
-  | { type: 'memory'; usage: NodeJS.MemoryUsage }
-  | { type: 'closed' };
+  { type: 'ready'; info: StackInfo | { origin: string } } | { type: 'memory'; usage: NodeJS.MemoryUsage };
 
 export interface ChildServers<Info> {
   info: Info;

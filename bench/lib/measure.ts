@@ -1,5 +1,6 @@
-/** Small shared pieces of measurement: percentiles, rounding, waiting, ids and tokens. */
+/** Small shared pieces of measurement: percentiles, rounding, waiting, credentials, meetings and tokens. */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createRecordingToken } from '../../src/server.ts';
 import type { SimulatorClient } from './upstream.ts';
@@ -15,6 +16,11 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function round(value: number, digits = 1): number {
   const scale = 10 ** digits;
   return Math.round(value * scale) / scale;
+}
+
+/** Sleeps until `ms` after `start` (a performance.now() time): a schedule that does not drift. */
+export function untilAfter(start: number, ms: number): Promise<void> {
+  return sleep(Math.max(0, start + ms - performance.now()));
 }
 
 /** Polls `check` every few ms until it holds; fails after `timeoutMs` naming `what`. */
@@ -35,10 +41,6 @@ export function stackSecrets() {
   };
 }
 
-export function meetingId(): string {
-  return `bench-${randomUUID()}`;
-}
-
 /** `count` viewer tokens for one meeting, each for its own person. */
 export function viewerTokens(meeting: string, count: number, secret: string): Promise<string[]> {
   return Promise.all(
@@ -51,16 +53,9 @@ export function viewerTokens(meeting: string, count: number, secret: string): Pr
   );
 }
 
-export function hostToken(meeting: string, secret: string): Promise<string> {
-  return createRecordingToken(
-    { meetingId: meeting, role: 'host', sub: 'host', name: 'Host', ttlSeconds: 3600 },
-    secret,
-  );
-}
-
 /** A meeting with one participant in it, so the simulator's empty-room auto-stop stays out of the way. */
 export async function occupiedMeeting(simulator: SimulatorClient): Promise<string> {
-  const id = meetingId();
+  const id = `bench-${randomUUID()}`;
   await simulator.join(id, 'Ana');
   return id;
 }
