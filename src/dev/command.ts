@@ -48,7 +48,12 @@ Options:
         if (verbose || !ROUTINE_LINE.test(line)) console.error(`[proxy] ${line}`);
       },
       simulatorLog: verbose ? (line) => console.error(`[simulator] ${line}`) : undefined,
+    }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') throw error;
+      console.error(`Port ${port} is already in use: set PORT to another port (or 0 for any free one).`);
+      return null;
     });
+    if (!server) return 1;
     console.log(
       `Demo meeting: ${server.url}  (also ${server.url}react/ and ${server.url}vue/; Ctrl-C stops)`,
     );

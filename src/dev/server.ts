@@ -98,13 +98,7 @@ function notFound(response: ServerResponse) {
 
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(
-        error.code === 'EADDRINUSE'
-          ? new Error(`Port ${port} is already in use: set PORT to another port (or 0 for any free one).`)
-          : error,
-      );
-    });
+    server.once('error', reject);
     server.listen(port, host, () => resolve());
   });
 }
