@@ -41,7 +41,9 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   const server = createServer();
   await listen(server, options.port, host);
   const { port } = server.address() as AddressInfo;
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // Listening on every interface, this machine still reaches itself (and prints a usable URL) on loopback.
+  const reachable = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const origin = `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}`;
 
   const closers: (() => Promise<void>)[] = [() => closeServer(server)];
   const close = async () => {
