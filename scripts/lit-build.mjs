@@ -99,12 +99,14 @@ export function minifyLitTemplates(code, fileName = 'element.ts') {
   return out;
 }
 
-/** Whitespace with a line break means nothing in our templates (their containers are flex boxes). */
+/**
+ * Whitespace with a line break means nothing in our templates (their containers are flex boxes): it
+ * goes next to a tag, and becomes one space elsewhere (between attributes, between two bindings).
+ */
 function squeezeHtml(text) {
-  return text
-    .replace(/\s*\n\s*/g, ' ')
-    .replace(/>\s+</g, '><')
-    .replace(/\s+>/g, '>');
+  return text.replace(/\s*\n\s*/g, (space, at) =>
+    text[at - 1] === '>' || text[at + space.length] === '<' ? '' : ' ',
+  );
 }
 
 function squeezeCss(text) {

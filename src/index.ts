@@ -6,7 +6,7 @@ export { LiveElement } from './components/live-element.ts';
 export { LiveRecordingController } from './client/controller.ts';
 export type { LiveHost } from './client/controller.ts';
 export { liveRecording, LiveRecording } from './client/store.ts';
-export type { DownloadKind, Subscriber } from './client/store.ts';
+export type { DownloadKind, Subscriber, TokenHolder } from './client/store.ts';
 export type {
   ChangeEventDetail,
   DownloadEventDetail,

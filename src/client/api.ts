@@ -1,5 +1,6 @@
 /** The proxy's browser-facing API over fetch (DESIGN.md), with a Bearer token asked for again on 401. */
-import { ApiError, isErrorBody } from '../core/errors.ts';
+import { ApiError } from '../core/errors.ts';
+import type { ErrorBody } from '../core/errors.ts';
 
 /** Gives a token; `refresh` asks for a new one because the last was refused. */
 export type TokenSource = (refresh: boolean) => Promise<string>;
@@ -47,11 +48,11 @@ export class Api {
   }
 }
 
+/** The proxy's `{error: {code, message, …}}` as an ApiError (the extra fields too, e.g. `recording`). */
 export async function responseError(response: Response): Promise<ApiError> {
-  const body: unknown = await response.json().catch(() => null);
-  if (isErrorBody(body)) {
-    const { code, message, ...extra } = body.error;
-    return new ApiError(response.status, code, message, extra);
-  }
-  return new ApiError(response.status, 'internal_error', `The server answered ${response.status}.`);
+  const { status } = response;
+  const error = ((await response.json().catch(() => null)) as Partial<ErrorBody> | null)?.error;
+  return error?.code
+    ? new ApiError(status, error.code, error.message, error)
+    : new ApiError(status, 'internal_error', `The server answered ${status}.`);
 }

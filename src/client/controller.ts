@@ -20,20 +20,12 @@ export class LiveRecordingController implements ReactiveController, Subscriber {
   private key = '';
   private phase?: Phase;
 
-  constructor(private readonly host: LiveHost) {
+  constructor(readonly host: LiveHost) {
     host.addController(this);
   }
 
   get state(): LiveState {
     return this.store?.state ?? INITIAL_STATE;
-  }
-
-  get token(): string {
-    return this.host.token;
-  }
-
-  get tokenProvider() {
-    return this.host.tokenProvider;
   }
 
   hostConnected() {
@@ -45,9 +37,7 @@ export class LiveRecordingController implements ReactiveController, Subscriber {
   }
 
   hostDisconnected() {
-    this.release?.();
-    this.release = this.store = undefined;
-    this.key = '';
+    this.bind();
   }
 
   /** Fires `dyte-recording-change` when the phase moves, and re-renders. */
@@ -59,10 +49,10 @@ export class LiveRecordingController implements ReactiveController, Subscriber {
     this.host.requestUpdate();
   }
 
-  /** Follows changes of `endpoint` / `meeting-id`. */
+  /** Follows changes of `endpoint` / `meeting-id`; lets go of the store while disconnected. */
   private bind() {
-    const { endpoint, meetingId } = this.host;
-    const key = endpoint && meetingId ? `${endpoint}\n${meetingId}` : '';
+    const { endpoint, meetingId, isConnected } = this.host;
+    const key = isConnected && endpoint && meetingId ? `${endpoint}\n${meetingId}` : '';
     if (key === this.key) return;
     this.release?.();
     this.key = key;

@@ -13,13 +13,18 @@ import type { Connection, LiveError, LiveState, Pending } from '../core/view.ts'
 import { Api } from './api.ts';
 import { openStream } from './stream.ts';
 
-/** An element watching the store: told of every change, and asked for the token. */
-export interface Subscriber {
-  changed(): void;
+/** Where a watcher's token comes from. */
+export interface TokenHolder {
   /** A fixed token (the `token` attribute). */
   readonly token: string;
   /** Gives a token, called again when the last one was refused. Wins over `token`. */
   readonly tokenProvider?: (() => Promise<string>) | undefined;
+}
+
+/** An element watching the store: told of every change, and asked for the token. */
+export interface Subscriber {
+  changed(): void;
+  readonly host: TokenHolder;
 }
 
 export type DownloadKind = 'video' | 'audio';
@@ -34,13 +39,13 @@ export class LiveRecording {
   /** `/meetings/<id>`, the prefix of the meeting's routes. */
   private readonly path: string;
 
-  constructor(
-    readonly endpoint: string,
-    readonly meetingId: string,
-    private readonly forget: () => void,
-  ) {
+  private readonly forget: () => void;
+
+  /** The store of `meetingId` behind `endpoint`; `forget` drops it from the page's registry. */
+  constructor(endpoint: string, meetingId: string, forget: () => void) {
     this.api = new Api(endpoint, (refresh) => this.token(refresh));
     this.path = `/meetings/${encodeURIComponent(meetingId)}`;
+    this.forget = forget;
   }
 
   /** Adds a watcher; returns its release. The stream lives while anybody watches. */
@@ -104,10 +109,10 @@ export class LiveRecording {
   }
 
   private async token(refresh: boolean): Promise<string> {
-    const subscribers = [...this.subscribers];
-    const provider = subscribers.find((s) => s.tokenProvider)?.tokenProvider;
+    const holders = [...this.subscribers].map((s) => s.host);
+    const provider = holders.find((h) => h.tokenProvider)?.tokenProvider;
     if (provider && (refresh || !this.provided)) this.provided = await provider();
-    const token = provider ? this.provided : subscribers.find((s) => s.token)?.token;
+    const token = provider ? this.provided : holders.find((h) => h.token)?.token;
     if (!token)
       throw new ApiError(401, 'unauthorized', 'No token: set the token attribute or tokenProvider.');
     return token;

@@ -9,21 +9,14 @@ export function formatClock(totalSeconds: number): string {
   return hours ? `${hours}:${rest}` : rest.replace(/^0/, '');
 }
 
-/** `1 hr 2 min`, `45 sec`: a duration in its two largest units, in the locale's words. */
+/** `1 hr 2 min`, `3 min 5 sec`, `45 sec`: a duration in its two largest units, in the locale's words. */
 export function formatDuration(totalSeconds: number, locale?: string): string {
   const s = Math.max(0, Math.round(totalSeconds));
-  const parts = (
-    [
-      ['hour', Math.floor(s / 3600)],
-      ['minute', Math.floor(s / 60) % 60],
-      ['second', s % 60],
-    ] as const
-  ).filter(([, value]) => value > 0);
-  return (parts.length ? parts.slice(0, 2) : [['second', 0] as const])
-    .map(([unit, value]) =>
-      new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(value),
-    )
-    .join(' ');
+  const unit = (value: number, unit: string) =>
+    new Intl.NumberFormat(locale, { style: 'unit', unit, unitDisplay: 'short' }).format(value);
+  const minutes = unit(Math.floor(s / 60) % 60, 'minute');
+  if (s >= 3600) return `${unit(Math.floor(s / 3600), 'hour')} ${minutes}`;
+  return s >= 60 ? `${minutes} ${unit(s % 60, 'second')}` : unit(s, 'second');
 }
 
 /** `12.5 MB` (decimal units, as the unit names say; recordings stay well under a terabyte). */

@@ -87,28 +87,14 @@ export interface ButtonView {
 export function buttonView(state: LiveState, pausable: boolean): ButtonView {
   const phase = phaseOf(state);
   const { start, stop } = state.permissions;
-  if (phase === 'starting' || phase === 'stopping')
-    return {
-      action: null,
-      label: phase,
-      busy: true,
-      allowed: phase === 'starting' ? start : stop,
-      toggle: null,
-    };
-  if (phase === 'recording' || phase === 'paused')
-    return {
-      action: 'stop',
-      label: 'stop',
-      busy: false,
-      allowed: stop,
-      toggle: pausable && stop ? (phase === 'paused' ? 'resume' : 'pause') : null,
-    };
+  const busy = phase === 'starting' || phase === 'stopping';
+  const live = phase === 'recording' || phase === 'paused';
   return {
-    action: phase === 'loading' ? null : 'start',
-    label: 'record',
-    busy: false,
-    allowed: start,
-    toggle: null,
+    action: busy || phase === 'loading' ? null : live ? 'stop' : 'start',
+    label: busy ? phase : live ? 'stop' : 'record',
+    busy,
+    allowed: live || phase === 'stopping' ? stop : start,
+    toggle: live && pausable && stop ? (phase === 'paused' ? 'resume' : 'pause') : null,
   };
 }
 

@@ -1,6 +1,6 @@
 import { expect } from '@open-wc/testing';
 import { liveRecording } from '../../src/client/store.ts';
-import type { LiveRecording, Subscriber } from '../../src/client/store.ts';
+import type { LiveRecording, TokenHolder } from '../../src/client/store.ts';
 import { STREAM_OPTIONS } from '../../src/client/stream.ts';
 import type { Recording } from '../../src/core/recording.ts';
 import {
@@ -29,12 +29,11 @@ interface Watch {
 
 const watching: Watch[] = [];
 
-function watch(meetingId: string, source: Partial<Subscriber>): Watch {
+function watch(meetingId: string, source: Partial<TokenHolder>): Watch {
   const store = liveRecording(ENDPOINT, meetingId);
   const watcher: Watch = { store, release: () => {}, changes: 0 };
   watcher.release = store.subscribe({
-    token: '',
-    ...source,
+    host: { token: '', ...source },
     changed: () => {
       watcher.changes += 1;
     },

@@ -32,7 +32,8 @@ describe('formatDuration', () => {
     assert.equal(formatDuration(3725, 'en-US'), '1 hr 2 min');
     assert.equal(formatDuration(45, 'en-US'), '45 sec');
     assert.equal(formatDuration(0, 'en-US'), '0 sec');
-    assert.equal(formatDuration(7200, 'en-US'), '2 hr');
+    assert.equal(formatDuration(7200, 'en-US'), '2 hr 0 min');
+    assert.equal(formatDuration(185, 'en-US'), '3 min 5 sec');
     assert.equal(formatDuration(3725, 'de-DE'), '1 Std. 2 Min.');
   });
 });
