@@ -7,7 +7,7 @@ export type TokenSource = (refresh: boolean) => Promise<string>;
 
 export interface RequestOptions {
   method?: string;
-  body?: unknown;
+  body?: object;
   headers?: Record<string, string>;
   signal?: AbortSignal;
 }
@@ -29,11 +29,11 @@ export class Api {
         signal,
         headers: {
           accept: 'application/json',
-          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          'content-type': 'application/json',
           ...headers,
           authorization: `Bearer ${await this.token(refresh)}`,
         },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        body: body && JSON.stringify(body),
       });
       if (response.status !== 401 || refresh) return response;
       await response.body?.cancel();

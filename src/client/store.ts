@@ -118,7 +118,7 @@ export class LiveRecording {
     return token;
   }
 
-  private async act(pending: Pending, path: string, method: string, body: unknown): Promise<Recording> {
+  private async act(pending: Pending, path: string, method: string, body: object): Promise<Recording> {
     this.set({ pending });
     try {
       const recording = await this.api.json<Recording>(path, { method, body });

@@ -96,7 +96,6 @@ export function openStream(
   };
 
   const poll = async () => {
-    handlers.health('polling');
     while (!closed) {
       if (!hidden()) {
         try {

@@ -21,7 +21,7 @@ export class LiveElement extends LitElement {
   /** A recording token for this meeting, minted by the host app's backend. */
   @property() accessor token = '';
   /** An async function giving a token, called again when the last one was refused. Wins over `token`. */
-  @property({ attribute: false }) accessor tokenProvider: (() => Promise<string>) | undefined = undefined;
+  @property({ attribute: false }) accessor tokenProvider: (() => Promise<string>) | undefined;
   /** Overrides of the default English texts, by key (see `STRINGS`). */
   @property({ attribute: false }) accessor strings: Partial<Strings> = {};
 

@@ -121,9 +121,9 @@ export interface StatusOptions {
   strings: Strings;
   nowMs: number;
   /** Seconds an empty room keeps recording before the upstream stops it. */
-  emptyTimeoutSeconds: number;
+  emptyTimeout: number;
   /** Warn this many seconds before the 24 h limit. */
-  limitWarningSeconds: number;
+  limitWarning: number;
 }
 
 export function statusView(state: LiveState, options: StatusOptions): StatusView {
@@ -141,9 +141,9 @@ export function statusView(state: LiveState, options: StatusOptions): StatusView
   let warning: string | null = null;
   const emptySince = state.meeting?.participants === 0 ? state.meeting.emptySince : null;
   if (live && emptySince) {
-    const left = options.emptyTimeoutSeconds - elapsedSeconds(emptySince, nowMs, state.skewMs);
+    const left = options.emptyTimeout - elapsedSeconds(emptySince, nowMs, state.skewMs);
     warning = fill(strings.emptyRoom, { time: formatClock(left) });
-  } else if (elapsed !== null && MAX_RECORDING_SECONDS - elapsed <= options.limitWarningSeconds) {
+  } else if (elapsed !== null && MAX_RECORDING_SECONDS - elapsed <= options.limitWarning) {
     warning = fill(strings.limitSoon, { time: formatClock(MAX_RECORDING_SECONDS - elapsed) });
   }
   return { phase, label, elapsed, detail, warning };

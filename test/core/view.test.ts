@@ -54,7 +54,7 @@ function state(current: Recording | null, patch: Partial<LiveState> = {}): LiveS
   };
 }
 
-const options = { strings: STRINGS, nowMs: NOW, emptyTimeoutSeconds: 60, limitWarningSeconds: 600 };
+const options = { strings: STRINGS, nowMs: NOW, emptyTimeout: 60, limitWarning: 600 };
 const status = fc.constantFrom(...RECORDING_STATUSES);
 const pending = fc.constantFrom<Pending>(null, 'start', 'stop', 'pause', 'resume');
 

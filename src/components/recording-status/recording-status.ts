@@ -55,8 +55,8 @@ export class DyteRecordingStatus extends LiveElement {
     const { phase, label } = (this.shown = statusView(this.live.state, {
       strings: this.text,
       nowMs: Date.now(),
-      emptyTimeoutSeconds: this.emptyTimeout,
-      limitWarningSeconds: this.limitWarning,
+      emptyTimeout: this.emptyTimeout,
+      limitWarning: this.limitWarning,
     }));
     if (before && before !== 'loading' && phase !== before) {
       this.announcement = phase === 'recording' ? this.text.RECORDING : label;
