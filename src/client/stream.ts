@@ -59,7 +59,7 @@ export function openStream(
   const onVisibility = () => (hidden() ? abort.abort() : wake());
   document.addEventListener('visibilitychange', onVisibility);
 
-  /** Reads one response until it ends; resolves true when an event arrived (the connection was good). */
+  /** Reads one response until it ends; resolves true when anything arrived (the connection was good). */
   const read = async (response: Response) => {
     let alive = false;
     let idle: ReturnType<typeof setTimeout> | undefined;
@@ -79,6 +79,8 @@ export function openStream(
         }
         handlers.event(message.event ?? 'message', data);
       },
+      // Heartbeats prove the connection good too (a quiet meeting sends nothing else).
+      onComment: () => (alive = true),
     });
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     try {

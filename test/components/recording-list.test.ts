@@ -205,6 +205,33 @@ describe('<dyte-recording-list>', () => {
     expect(liveRecording(ENDPOINT, meetingId).state.recordings[0]!.downloadable).to.equal(true);
   });
 
+  it('opens a fresh link in a new tab for each click', async () => {
+    const meetingId = newMeetingId();
+    await fault({
+      match: '/recordings/saved/download?kind=audio',
+      status: 200,
+      body: { url: 'https://storage.example/a.mp3?sig=1', expiresAt: null },
+      count: 2,
+    });
+    const { element } = await scriptedList({ recordings: [saved(meetingId)] });
+    const opened: unknown[][] = [];
+    const realOpen = window.open;
+    window.open = (...args: unknown[]) => {
+      opened.push(args);
+      return null;
+    };
+    try {
+      const [, audio] = parts(element, 'download');
+      audio!.click();
+      await until(() => opened.length === 1, 'the first tab');
+      audio!.click();
+      await until(() => opened.length === 2, 'the second tab');
+    } finally {
+      window.open = realOpen;
+    }
+    expect(opened[0]).to.deep.equal(['https://storage.example/a.mp3?sig=1', '_blank', 'noopener']);
+  });
+
   it('reports a refused download', async () => {
     const meetingId = newMeetingId();
     await fault({

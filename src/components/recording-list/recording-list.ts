@@ -17,7 +17,7 @@ import { styles } from './recording-list.styles.ts';
  * links expire. Loads more on request; shows loading, empty and error states, with a retry.
  *
  * @summary Live list of one meeting's recordings.
- * @fires {CustomEvent<DownloadEventDetail>} dyte-recording-download - A fresh download link arrived; cancel it to handle the link yourself instead of navigating to it. `detail: { recording, kind, url }`
+ * @fires {CustomEvent<DownloadEventDetail>} dyte-recording-download - A fresh download link arrived and opens in a new tab; cancel the event to handle the link yourself. `detail: { recording, kind, url }`
  * @fires {CustomEvent<LiveError>} dyte-recording-error - A request failed. `detail: { code, message }`
  * @fires {CustomEvent<ChangeEventDetail>} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
  * @csspart list - The list of recordings.
@@ -73,7 +73,9 @@ export class DyteRecordingList extends LiveElement {
     this.failure = null;
     try {
       const { url } = await this.live.store!.download(recording.id, kind);
-      if (emit(this, 'dyte-recording-download', { recording, kind, url })) location.assign(url);
+      // A new tab, so the meeting page stays whatever the storage answers with.
+      if (emit(this, 'dyte-recording-download', { recording, kind, url }))
+        window.open(url, '_blank', 'noopener');
     } catch (error) {
       this.failure = this.fail(error);
     }
