@@ -30,15 +30,18 @@ export interface Subscriber {
 export type DownloadKind = 'video' | 'audio';
 
 export class LiveRecording {
+  /** What the elements render; replaced, never mutated, on every change. */
   state: LiveState = INITIAL_STATE;
   readonly api: Api;
   private readonly subscribers = new Set<Subscriber>();
+  /** Closes the event stream, while one is open. */
   private close?: () => void;
+  /** The last token a tokenProvider gave. */
   private provided?: string;
+  /** An older page was loaded: later snapshots must not move the cursor back to page two. */
   private paged = false;
   /** `/meetings/<id>`, the prefix of the meeting's routes. */
   private readonly path: string;
-
   private readonly forget: () => void;
 
   /** The store of `meetingId` behind `endpoint`; `forget` drops it from the page's registry. */
