@@ -96,7 +96,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   if (process.argv.includes('--check')) {
     if (fresh !== readme) {
       console.error(
-        'README.md is stale: its element tables differ from custom-elements.json. Run `npm run readme`.',
+        'README.md is stale: its element tables differ from custom-elements.json. Run `npm run readme` (`npm run analyze` does it too).',
       );
       process.exit(1);
     }
