@@ -46,11 +46,12 @@ export function openStream(
   let closed = false;
   let lastEventId: string | undefined;
   let abort = new AbortController();
+  /** Ends the current rest early (the tab became visible, or the stream closed). */
   let wake = () => {};
   const hidden = () => document.visibilityState === 'hidden';
   const rest = (ms: number) =>
     new Promise<void>((resolve) => {
-      const timer = setTimeout((wake = resolve), ms);
+      const timer = setTimeout(resolve, ms);
       wake = () => {
         clearTimeout(timer);
         resolve();
