@@ -1,6 +1,8 @@
 // Library build. `vite build`: ES modules, one per entry (the kit, and each element alone), Lit external,
-// into dist/esm. `vite build --mode bundle`: one self-contained, minified module for a plain
-// <script type="module">, into dist/dyte-recording-kit.js. `npm run build` runs both and prints sizes.
+// into dist/esm, for apps that bundle. `vite build --mode bundle`: one self-contained, minified module
+// for a plain <script type="module">, dist/dyte-recording-kit.js. `vite build --mode bundle-lit-external`:
+// the same without Lit, for pages that load Lit themselves, dist/dyte-recording-kit.lit-external.js.
+// `npm run build` runs the three and prints the sizes (scripts/size.mjs).
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
 import { compileLitDecorators, minifyLitTemplates } from './scripts/lit-build.mjs';
@@ -27,24 +29,34 @@ export function litElements(): Plugin {
   };
 }
 
+/** One minified module of the whole kit; with `litExternal`, it imports Lit (e.g. through an import map). */
+function bundle(name: string, litExternal: boolean) {
+  return {
+    outDir: 'dist',
+    emptyOutDir: false,
+    target: 'es2022',
+    rollupOptions: {
+      input: { [name]: ENTRIES.index },
+      external: litExternal ? LIT : undefined,
+      preserveEntrySignatures: 'strict' as const,
+      output: { format: 'es' as const, entryFileNames: '[name].js' },
+    },
+  };
+}
+
+const LIT = /^(lit|@lit\/)/;
+
 export default defineConfig(({ mode }) => ({
   plugins: [litElements()],
   build:
     mode === 'bundle'
-      ? {
-          outDir: 'dist',
-          emptyOutDir: false,
-          target: 'es2022',
-          rollupOptions: {
-            input: { 'dyte-recording-kit': ENTRIES.index },
-            preserveEntrySignatures: 'strict',
-            output: { format: 'es', entryFileNames: '[name].js' },
+      ? bundle('dyte-recording-kit', false)
+      : mode === 'bundle-lit-external'
+        ? bundle('dyte-recording-kit.lit-external', true)
+        : {
+            outDir: 'dist/esm',
+            target: 'es2022',
+            lib: { entry: ENTRIES, formats: ['es' as const] },
+            rollupOptions: { external: LIT, output: { chunkFileNames: 'shared/[name]-[hash].js' } },
           },
-        }
-      : {
-          outDir: 'dist/esm',
-          target: 'es2022',
-          lib: { entry: ENTRIES, formats: ['es'] },
-          rollupOptions: { external: /^(lit|@lit\/)/, output: { chunkFileNames: 'shared/[name]-[hash].js' } },
-        },
 }));
