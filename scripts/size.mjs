@@ -1,7 +1,7 @@
 // Prints the kit's size, minified + gzip (level 9), against its budgets (DESIGN.md), measured on the
 // build's own minified single-module artifacts: dist/dyte-recording-kit.lit-external.js (the whole kit
 // without Lit) and dist/dyte-recording-kit.js (with Lit, self-contained). `npm run build` makes them
-// first. Exits non-zero when a budget is exceeded. kB here are 1024 bytes; the bytes are printed too.
+// first. Exits non-zero when a budget is exceeded. Budgets are in KiB (1024 B); bytes are printed too.
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
@@ -17,7 +17,7 @@ for (const { label, file, budget } of MEASURES) {
   const fits = size <= budget;
   over ||= !fits;
   console.log(
-    `${label}: ${(size / KB).toFixed(2)} kB (${size} B) min+gzip, budget ${budget / KB} kB: ${fits ? 'ok' : 'OVER BUDGET'}`,
+    `${label}: ${(size / KB).toFixed(2)} KiB (${size} B) min+gzip, budget ${budget / KB} KiB: ${fits ? 'ok' : 'OVER BUDGET'}`,
   );
 }
 process.exit(over ? 1 : 0);
