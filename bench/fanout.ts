@@ -28,8 +28,11 @@ import { closeAll, openViewer, openViewers } from './lib/viewer.ts';
 import type { Viewer } from './lib/viewer.ts';
 
 const STREAMS = 1000;
-/** Measured recording lives, each INVOKED → RECORDING → PAUSED → RECORDING → UPLOADING → UPLOADED. */
-const RECORDINGS = 4;
+/**
+ * Measured recording lives, each INVOKED → RECORDING → PAUSED → RECORDING → UPLOADING → UPLOADED: 96
+ * webhooks, so that the p99 is not simply the one slowest webhook (each weighs 1,000 samples).
+ */
+const RECORDINGS = 16;
 const SPEED = 10;
 /** Real ms each recording runs after its resume: 10 s of simulated time. */
 const RECORD_MS = 1000;
@@ -56,6 +59,8 @@ export interface FanoutResults {
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The webhook whose last stream was slowest: where its time went. */
+  slowestWebhook: { proxyAnsweredMs: number; firstStreamMs: number; lastStreamMs: number };
   /** Recording events that no relayed webhook explains (would mean the proxy learned some other way). */
   unattributedEvents: number;
 }
@@ -177,13 +182,15 @@ export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: 
     for (let i = 0; i < RECORDINGS; i += 1) await recordingLife();
 
     const sorted = measured.flatMap((delivery) => delivery.latencies).sort((a, b) => a - b);
+    const spans = measured.map((delivery) => ({
+      proxyAnsweredMs: round(delivery.answer!.afterMs, 2),
+      firstStreamMs: round(Math.min(...delivery.latencies), 2),
+      lastStreamMs: round(Math.max(...delivery.latencies), 2),
+    }));
     const median = (values: number[]) =>
-      round(
-        percentile(
-          [...values].sort((a, b) => a - b),
-          50,
-        ),
-        2,
+      percentile(
+        values.sort((a, b) => a - b),
+        50,
       );
     return {
       memory: {
@@ -197,13 +204,16 @@ export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: 
         streams: STREAMS,
         webhooks: measured.length,
         samples: sorted.length,
-        proxyAnsweredMedianMs: median(measured.map((delivery) => delivery.answer!.afterMs)),
-        firstStreamMedianMs: median(measured.map((delivery) => Math.min(...delivery.latencies))),
-        lastStreamMedianMs: median(measured.map((delivery) => Math.max(...delivery.latencies))),
+        proxyAnsweredMedianMs: median(spans.map((span) => span.proxyAnsweredMs)),
+        firstStreamMedianMs: median(spans.map((span) => span.firstStreamMs)),
+        lastStreamMedianMs: median(spans.map((span) => span.lastStreamMs)),
         p50Ms: round(percentile(sorted, 50), 2),
         p95Ms: round(percentile(sorted, 95), 2),
         p99Ms: round(percentile(sorted, 99), 2),
         maxMs: round(sorted.at(-1)!, 2),
+        slowestWebhook: spans.reduce((slowest, span) =>
+          span.lastStreamMs > slowest.lastStreamMs ? span : slowest,
+        ),
         unattributedEvents: unattributed,
       },
     };

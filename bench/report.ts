@@ -224,6 +224,10 @@ ${table(
   ],
 )}
 
+Slowest webhook: the proxy answered after ${fanout.slowestWebhook.proxyAnsweredMs} ms, the first stream had it after
+${fanout.slowestWebhook.firstStreamMs} ms, the last after ${fanout.slowestWebhook.lastStreamMs} ms. Events no relayed webhook explains:
+${fanout.unattributedEvents}.
+
 ### 5. Proxy throughput and memory
 
 ${table(
