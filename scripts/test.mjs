@@ -78,11 +78,12 @@ async function staticChecks() {
     ['tsc', ['--noEmit']],
     ['eslint', ['.']],
     ['prettier', ['--check', '.']],
+    ['node', ['scripts/check-manifest.mjs']],
   ];
   let failed = 0;
   for (const [bin, args] of steps) {
     console.log(`\n── ${bin} ${args.join(' ')}`);
-    const { code } = await run(join('node_modules', '.bin', bin), args);
+    const { code } = await run(bin === 'node' ? process.execPath : join('node_modules', '.bin', bin), args);
     if (code !== 0) failed += 1;
   }
   return { passed: steps.length - failed, failed };
