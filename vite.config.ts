@@ -1,14 +1,16 @@
-// Library build. `vite build`: ES modules, one per entry (the kit, and each element alone), Lit external,
-// into dist/esm, for apps that bundle. `vite build --mode bundle`: one self-contained, minified module
+// Library build (scripts/build.mjs runs the three modes). `vite build`: ES modules, one per entry (the
+// kit, its React wrappers, and each element alone), Lit, React and eventsource-parser external, into
+// dist/esm, for apps that bundle: the package's `.` and `./react`. `vite build --mode bundle`: one self-contained, minified module
 // for a plain <script type="module">, dist/dyte-recording-kit.js. `vite build --mode bundle-lit-external`:
 // the same without Lit, for pages that load Lit themselves, dist/dyte-recording-kit.lit-external.js.
-// `npm run build` runs the three and prints the sizes (scripts/size.mjs).
+// `npm run build` runs the three, the server build and the declarations, then prints the sizes.
 import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
 import { compileLitDecorators, minifyLitTemplates } from './scripts/lit-build.mjs';
 
 const ENTRIES = {
   index: 'src/index.ts',
+  react: 'src/react.ts',
   'record-button': 'src/components/record-button/record-button.ts',
   'recording-status': 'src/components/recording-status/recording-status.ts',
   'recording-list': 'src/components/recording-list/recording-list.ts',
@@ -36,7 +38,7 @@ function bundle(name: string, litExternal: boolean) {
     emptyOutDir: false,
     target: 'es2022',
     rollupOptions: {
-      input: { [name]: ENTRIES.index },
+      input: { [name]: 'src/index.ts' },
       external: litExternal ? LIT : undefined,
       preserveEntrySignatures: 'strict' as const,
       output: { format: 'es' as const, entryFileNames: '[name].js' },
@@ -45,6 +47,8 @@ function bundle(name: string, litExternal: boolean) {
 }
 
 const LIT = /^(lit|@lit\/)/;
+/** What the ES modules leave to the app's bundler: the package's dependencies and React. */
+const DEPENDENCIES = /^(lit|@lit\/|react($|\/)|eventsource-parser($|\/))/;
 
 export default defineConfig(({ mode }) => ({
   plugins: [litElements()],
@@ -57,6 +61,6 @@ export default defineConfig(({ mode }) => ({
             outDir: 'dist/esm',
             target: 'es2022',
             lib: { entry: ENTRIES, formats: ['es' as const] },
-            rollupOptions: { external: LIT, output: { chunkFileNames: 'shared/[name]-[hash].js' } },
+            rollupOptions: { external: DEPENDENCIES, output: { chunkFileNames: 'shared/[name]-[hash].js' } },
           },
 }));

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureChromium } from './find-chromium.mjs';
 
-const NODE_TEST_DIRS = ['test/core', 'test/simulator', 'test/proxy', 'test/cli'];
+const NODE_TEST_DIRS = ['test/core', 'test/simulator', 'test/proxy', 'test/cli', 'test/package'];
 const BROWSER_TEST_DIRS = ['test/client', 'test/components'];
 const E2E_TEST_DIRS = ['test/e2e'];
 
