@@ -102,16 +102,21 @@ export function minifyLitTemplates(code, fileName = 'element.ts') {
 /**
  * Whitespace with a line break means nothing in our templates (their containers are flex boxes): it
  * goes next to a tag, and becomes one space elsewhere (between attributes, between two bindings).
+ * Whitespace before a tag's `>` goes too, and static attribute values that need no quotes lose them.
  */
 function squeezeHtml(text) {
-  return text.replace(/\s*\n\s*/g, (space, at) =>
-    text[at - 1] === '>' || text[at + space.length] === '<' ? '' : ' ',
-  );
+  return text
+    .replace(/\s*\n\s*/g, (space, at) => (text[at - 1] === '>' || text[at + space.length] === '<' ? '' : ' '))
+    .replace(/\s+>/g, '>')
+    .replace(/(\s[\w-]+)="([\w-]+)"/g, '$1=$2');
 }
 
+/** Whitespace, quotes around identifiers in attribute selectors, leading zeros of fractions. */
 function squeezeCss(text) {
   return text
     .replace(/\s+/g, ' ')
     .replace(/\s*([{}:;,>])\s*/g, '$1')
-    .replace(/;}/g, '}');
+    .replace(/;}/g, '}')
+    .replace(/\[([\w-]+)='([a-z][\w-]*)'\]/gi, '[$1=$2]')
+    .replace(/([^\w.#-])0\.(\d)/g, '$1.$2');
 }

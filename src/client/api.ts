@@ -6,6 +6,7 @@ import type { ErrorBody } from '../core/errors.ts';
 export type TokenSource = (refresh: boolean) => Promise<string>;
 
 export interface RequestOptions {
+  /** GET when absent (fetch's default). */
   method?: string;
   body?: object;
   headers?: Record<string, string>;
@@ -13,16 +14,17 @@ export interface RequestOptions {
 }
 
 export class Api {
+  readonly #token: TokenSource;
+
   constructor(
     readonly endpoint: string,
-    private readonly token: TokenSource,
-  ) {}
+    token: TokenSource,
+  ) {
+    this.#token = token;
+  }
 
   /** The raw response of a request: any 401 is retried once with a fresh token; other statuses are the caller's. */
-  async fetch(
-    path: string,
-    { method = 'GET', body, headers, signal }: RequestOptions = {},
-  ): Promise<Response> {
+  async fetch(path: string, { method, body, headers, signal }: RequestOptions = {}): Promise<Response> {
     for (let refresh = false; ; refresh = true) {
       const response = await fetch(this.endpoint.replace(/\/$/, '') + path, {
         method,
@@ -31,7 +33,7 @@ export class Api {
           accept: 'application/json',
           'content-type': 'application/json',
           ...headers,
-          authorization: `Bearer ${await this.token(refresh)}`,
+          authorization: `Bearer ${await this.#token(refresh)}`,
         },
         body: body && JSON.stringify(body),
       });

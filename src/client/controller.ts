@@ -16,9 +16,9 @@ export interface LiveHost extends ReactiveControllerHost, HTMLElement {
 
 export class LiveRecordingController implements ReactiveController, Subscriber {
   store?: LiveRecording;
-  private release?: () => void;
-  private key = '';
-  private phase?: Phase;
+  #release: (() => void) | undefined;
+  #key = '';
+  #phase: Phase | undefined;
 
   constructor(readonly host: LiveHost) {
     host.addController(this);
@@ -29,36 +29,36 @@ export class LiveRecordingController implements ReactiveController, Subscriber {
   }
 
   hostConnected() {
-    this.bind();
+    this.#bind();
   }
 
   hostUpdate() {
-    this.bind();
+    this.#bind();
   }
 
   hostDisconnected() {
-    this.bind();
+    this.#bind();
   }
 
   /** Fires `dyte-recording-change` when the phase moves, and re-renders. */
   changed() {
     const phase = phaseOf(this.state);
-    if (this.phase && this.phase !== 'loading' && phase !== this.phase)
+    if (this.#phase && this.#phase !== 'loading' && phase !== this.#phase)
       emit(this.host, 'dyte-recording-change', { phase, recording: currentRecording(this.state) });
-    this.phase = phase;
+    this.#phase = phase;
     this.host.requestUpdate();
   }
 
   /** Follows changes of `endpoint` / `meeting-id`; lets go of the store while disconnected. */
-  private bind() {
+  #bind() {
     const { endpoint, meetingId, isConnected } = this.host;
     const key = isConnected && endpoint && meetingId ? `${endpoint}\n${meetingId}` : '';
-    if (key === this.key) return;
-    this.release?.();
-    this.key = key;
-    this.phase = undefined;
+    if (key === this.#key) return;
+    this.#release?.();
+    this.#key = key;
+    this.#phase = undefined;
     this.store = key ? liveRecording(endpoint, meetingId) : undefined;
-    this.release = this.store?.subscribe(this);
+    this.#release = this.store?.subscribe(this);
     this.host.requestUpdate();
   }
 }

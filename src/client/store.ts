@@ -33,57 +33,57 @@ export class LiveRecording {
   /** What the elements render; replaced, never mutated, on every change. */
   state: LiveState = INITIAL_STATE;
   readonly api: Api;
-  private readonly subscribers = new Set<Subscriber>();
+  readonly #subscribers = new Set<Subscriber>();
   /** Closes the event stream, while one is open. */
-  private close?: () => void;
+  #close: (() => void) | undefined;
   /** The last token a tokenProvider gave. */
-  private provided?: string;
+  #provided: string | undefined;
   /** An older page was loaded: later snapshots must not move the cursor back to page two. */
-  private paged = false;
+  #paged = false;
   /** `/meetings/<id>`, the prefix of the meeting's routes. */
-  private readonly path: string;
-  private readonly forget: () => void;
+  readonly #path: string;
+  readonly #forget: () => void;
 
   /** The store of `meetingId` behind `endpoint`; `forget` drops it from the page's registry. */
   constructor(endpoint: string, meetingId: string, forget: () => void) {
-    this.api = new Api(endpoint, (refresh) => this.token(refresh));
-    this.path = `/meetings/${encodeURIComponent(meetingId)}`;
-    this.forget = forget;
+    this.api = new Api(endpoint, (refresh) => this.#token(refresh));
+    this.#path = `/meetings/${encodeURIComponent(meetingId)}`;
+    this.#forget = forget;
   }
 
   /** Adds a watcher; returns its release. The stream lives while anybody watches. */
   subscribe(subscriber: Subscriber): () => void {
-    this.subscribers.add(subscriber);
-    if (!this.close) this.open();
+    this.#subscribers.add(subscriber);
+    if (!this.#close) this.#open();
     return () => {
-      this.subscribers.delete(subscriber);
+      this.#subscribers.delete(subscriber);
       // Deferred, so an element moved in the DOM (disconnected, then connected again) keeps the stream.
       queueMicrotask(() => {
-        if (this.subscribers.size || !this.close) return;
-        this.close();
-        this.close = undefined;
-        this.forget();
+        if (this.#subscribers.size || !this.#close) return;
+        this.#close();
+        this.#close = undefined;
+        this.#forget();
       });
     };
   }
 
   /** Reconnects now, forgetting the backoff (the "Retry" of an element). */
   retry(): void {
-    this.close?.();
-    this.set({ error: null, connection: 'connecting' });
-    this.open();
+    this.#close?.();
+    this.#set({ error: null, connection: 'connecting' });
+    this.#open();
   }
 
   /** Starts a recording; the proxy answers with it (INVOKED). */
   start(codec?: string): Promise<Recording> {
-    return this.act('start', `${this.path}/recordings`, 'POST', codec ? { codec } : {});
+    return this.#act('start', `${this.#path}/recordings`, 'POST', { codec }); // JSON leaves an undefined codec out
   }
 
   /** Stops, pauses or resumes the active recording. */
   control(action: RecordingAction): Promise<Recording> {
     const active = this.state.active;
     if (!active) return Promise.reject(new ApiError(409, 'invalid_state', 'No recording is active.'));
-    return this.act(action, `/recordings/${encodeURIComponent(active.id)}`, 'PUT', { action });
+    return this.#act(action, `/recordings/${encodeURIComponent(active.id)}`, 'PUT', { action });
   }
 
   /** Fetches the next page of the list. */
@@ -91,10 +91,10 @@ export class LiveRecording {
     const cursor = this.state.nextCursor;
     if (!cursor) return;
     const page = await this.api.json<RecordingList>(
-      `${this.path}/recordings?cursor=${encodeURIComponent(cursor)}`,
+      `${this.#path}/recordings?cursor=${encodeURIComponent(cursor)}`,
     );
-    this.paged = true;
-    this.update(page.recordings, { nextCursor: page.nextCursor }, true);
+    this.#paged = true;
+    this.#update(page.recordings, { nextCursor: page.nextCursor }, true);
   }
 
   /** A fresh, short-lived download link (never cached: each click asks again). */
@@ -104,62 +104,62 @@ export class LiveRecording {
     );
   }
 
-  private open() {
-    this.close = openStream(this.api, this.path, {
-      event: (type, data) => this.receive(type, data),
-      health: (connection, error) => this.health(connection, error),
+  #open() {
+    this.#close = openStream(this.api, this.#path, {
+      event: (type, data) => this.#receive(type, data),
+      health: (connection, error) => this.#health(connection, error),
     });
   }
 
-  private async token(refresh: boolean): Promise<string> {
-    const holders = [...this.subscribers].map((s) => s.host);
+  async #token(refresh: boolean): Promise<string> {
+    const holders = [...this.#subscribers].map((s) => s.host);
     const provider = holders.find((h) => h.tokenProvider)?.tokenProvider;
-    if (provider && (refresh || !this.provided)) this.provided = await provider();
-    const token = provider ? this.provided : holders.find((h) => h.token)?.token;
+    if (provider && (refresh || !this.#provided)) this.#provided = await provider();
+    const token = provider ? this.#provided : holders.find((h) => h.token)?.token;
     if (!token)
       throw new ApiError(401, 'unauthorized', 'No token: set the token attribute or tokenProvider.');
     return token;
   }
 
-  private async act(pending: Pending, path: string, method: string, body: object): Promise<Recording> {
-    this.set({ pending });
+  async #act(pending: Pending, path: string, method: string, body: object): Promise<Recording> {
+    this.#set({ pending });
     try {
       const recording = await this.api.json<Recording>(path, { method, body });
-      this.update([recording]);
+      this.#update([recording]);
       return recording;
     } catch (error) {
       // A start refused because one is already running still tells us which one.
       const active = (error as ApiError).extra?.recording;
-      if (isRecording(active)) this.update([active]);
+      if (isRecording(active)) this.#update([active]);
       throw error;
     } finally {
-      this.set({ pending: null });
+      this.#set({ pending: null });
     }
   }
 
-  private receive(type: string, data: unknown) {
+  #receive(type: string, data: unknown) {
     if (type === 'snapshot' && Array.isArray((data as RecordingList).recordings)) {
       const list = data as RecordingList;
-      this.update(list.active ? [list.active, ...list.recordings] : list.recordings, {
+      this.#update(list.active ? [list.active, ...list.recordings] : list.recordings, {
         loaded: true,
-        nextCursor: this.paged ? this.state.nextCursor : list.nextCursor,
+        nextCursor: this.#paged ? this.state.nextCursor : list.nextCursor,
         permissions: list.permissions,
         skewMs: Date.parse(list.serverTime) - Date.now() || 0,
       });
-    } else if (type === 'recording' && isRecording(data)) this.update([data]);
-    else if (type === 'meeting') this.set({ meeting: data as MeetingState });
+    } else if (type === 'recording' && isRecording(data)) this.#update([data]);
+    else if (type === 'meeting') this.#set({ meeting: data as MeetingState });
   }
 
-  private health(connection: Connection, error?: unknown) {
+  #health(connection: Connection, error?: unknown) {
     const kept = connection === 'reconnecting' ? this.state.error : null;
-    this.set({ connection, error: error === undefined ? kept : toLiveError(error) });
+    this.#set({ connection, error: error === undefined ? kept : toLiveError(error) });
   }
 
   /**
    * Folds `reports` into the known list (statuses never regress) and applies `patch`. New recordings go
    * first, or last for an older page; a snapshot's order wins over the known order for what it carries.
    */
-  private update(reports: Recording[], patch: Partial<LiveState> = {}, older = false) {
+  #update(reports: Recording[], patch: Partial<LiveState> = {}, older = false) {
     const known = new Map(this.state.recordings.map((r) => [r.id, r]));
     const fresh = new Map<string, Recording>();
     for (const report of reports) {
@@ -168,12 +168,12 @@ export class LiveRecording {
     }
     const rest = this.state.recordings.filter((r) => !fresh.has(r.id));
     const recordings = older ? [...rest, ...fresh.values()] : [...fresh.values(), ...rest];
-    this.set({ ...patch, recordings, active: recordings.find((r) => isActive(r.status)) ?? null });
+    this.#set({ ...patch, recordings, active: recordings.find((r) => isActive(r.status)) ?? null });
   }
 
-  private set(patch: Partial<LiveState>) {
+  #set(patch: Partial<LiveState>) {
     this.state = { ...this.state, ...patch };
-    for (const subscriber of this.subscribers) subscriber.changed();
+    for (const subscriber of this.#subscribers) subscriber.changed();
   }
 }
 

@@ -51,21 +51,21 @@ export class DyteRecordButton extends LiveElement {
   @property() accessor codec = '';
 
   protected override updated(changed: PropertyValues) {
-    if (changed.has('confirming') && this.confirming) this.focusPart('confirm-keep');
+    if (changed.has('confirming') && this.confirming) this.#focusPart('confirm-keep');
   }
 
   /** Starts a recording, as a click on Record would. */
   start(): Promise<void> {
-    return this.request((store) => store.start(this.codec || undefined), 'dyte-recording-start');
+    return this.#request((store) => store.start(this.codec || undefined), 'dyte-recording-start');
   }
 
   /** Stops the recording now, without asking. */
   stop(): Promise<void> {
     this.confirming = false;
-    return this.request((store) => store.control('stop'), 'dyte-recording-stop');
+    return this.#request((store) => store.control('stop'), 'dyte-recording-stop');
   }
 
-  private async request(
+  async #request(
     send: (store: LiveRecording) => Promise<Recording>,
     event?: 'dyte-recording-start' | 'dyte-recording-stop',
   ) {
@@ -80,11 +80,11 @@ export class DyteRecordButton extends LiveElement {
     }
   }
 
-  private focusPart(part: string) {
+  #focusPart(part: string) {
     this.renderRoot.querySelector<HTMLElement>(`[part=${part}]`)?.focus();
   }
 
-  private onMain = () => {
+  #onMain = () => {
     const { action, allowed } = buttonView(this.live.state, this.pausable);
     if (!allowed) return;
     if (action === 'start') void this.start();
@@ -94,18 +94,18 @@ export class DyteRecordButton extends LiveElement {
     }
   };
 
-  private onToggle = () => {
+  #onToggle = () => {
     const { toggle } = buttonView(this.live.state, this.pausable);
-    if (toggle && !this.live.state.pending) void this.request((store) => store.control(toggle));
+    if (toggle && !this.live.state.pending) void this.#request((store) => store.control(toggle));
   };
 
-  private onKeep = () => {
+  #onKeep = () => {
     this.confirming = false;
-    this.focusPart('button');
+    this.#focusPart('button');
   };
 
-  private onConfirmKey = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') this.onKeep();
+  #onConfirmKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') this.#onKeep();
   };
 
   override render() {
@@ -122,12 +122,12 @@ export class DyteRecordButton extends LiveElement {
         aria-busy=${view.busy}
         aria-haspopup=${view.action === 'stop' && !this.noConfirm ? 'dialog' : nothing}
         aria-describedby=${forbidden ? 'why' : nothing}
-        @click=${this.onMain}
+        @click=${this.#onMain}
       >
         ${text[view.label]}</button
-      >${confirming ? this.renderConfirm() : nothing}${
+      >${confirming ? this.#renderConfirm() : nothing}${
         view.toggle
-          ? html`<button part="toggle" aria-busy=${state.pending === view.toggle} @click=${this.onToggle}>
+          ? html`<button part="toggle" aria-busy=${state.pending === view.toggle} @click=${this.#onToggle}>
               ${text[view.toggle]}
             </button>`
           : nothing
@@ -138,12 +138,12 @@ export class DyteRecordButton extends LiveElement {
       }`;
   }
 
-  private renderConfirm() {
+  #renderConfirm() {
     const text = this.text;
-    return html`<div part="confirm" role="alertdialog" aria-labelledby="ask" @keydown=${this.onConfirmKey}>
+    return html`<div part="confirm" role="alertdialog" aria-labelledby="ask" @keydown=${this.#onConfirmKey}>
       <span id="ask">${text.confirm}</span>
       <button part="confirm-stop" class="live" @click=${() => void this.stop()}>${text.confirmStop}</button>
-      <button part="confirm-keep" @click=${this.onKeep}>${text.confirmKeep}</button>
+      <button part="confirm-keep" @click=${this.#onKeep}>${text.confirmKeep}</button>
     </div>`;
   }
 }

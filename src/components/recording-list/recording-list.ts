@@ -48,7 +48,7 @@ export class DyteRecordingList extends LiveElement {
    * The first snapshot: complete once loaded, failed while the connection's error stands, pending
    * otherwise (a promise that never settles: the task re-runs when its argument changes).
    */
-  private readonly loading = new Task(this, {
+  readonly #loading = new Task(this, {
     task: ([outcome]) =>
       outcome === true ? undefined : outcome ? Promise.reject(outcome) : new Promise<never>(() => {}),
     args: () => [this.live.state.loaded || this.live.state.error] as const,
@@ -56,9 +56,9 @@ export class DyteRecordingList extends LiveElement {
   @state() private accessor failure: LiveError | null = null;
   @state() private accessor loadingMore = false;
 
-  private onRetry = () => this.live.store?.retry();
+  #onRetry = () => this.live.store?.retry();
 
-  private onMore = async () => {
+  #onMore = async () => {
     this.loadingMore = true;
     this.failure = null;
     try {
@@ -69,7 +69,7 @@ export class DyteRecordingList extends LiveElement {
     this.loadingMore = false;
   };
 
-  private async onDownload(recording: Recording, kind: DownloadKind) {
+  async #onDownload(recording: Recording, kind: DownloadKind) {
     this.failure = null;
     try {
       const { url } = await this.live.store!.download(recording.id, kind);
@@ -83,33 +83,33 @@ export class DyteRecordingList extends LiveElement {
 
   override render() {
     const text = this.text;
-    return this.loading.render({
+    return this.#loading.render({
       pending: () => html`<p part="loading" class="muted" role="status">${text.loading}</p>`,
       error: (error) =>
-        this.renderError(fill(text.listError, { message: (error as LiveError).message }), true),
-      complete: () => this.renderList(),
+        this.#renderError(fill(text.listError, { message: (error as LiveError).message }), true),
+      complete: () => this.#renderList(),
     });
   }
 
-  private renderList() {
+  #renderList() {
     const text = this.text;
     const { recordings, nextCursor, permissions } = this.live.state;
     if (!recordings.length) return html`<p part="empty" class="muted">${text.empty}</p>`;
     const failure = this.failure;
     return html`<ul part="list" aria-label=${text.listLabel}>
-        ${recordings.map((recording) => this.renderItem(recording, permissions.download))}
+        ${recordings.map((recording) => this.#renderItem(recording, permissions.download))}
       </ul>
-      ${failure ? this.renderError(failure.message) : nothing}
+      ${failure ? this.#renderError(failure.message) : nothing}
       ${
         nextCursor
-          ? html`<button part="more" aria-busy=${this.loadingMore} @click=${this.onMore}>
+          ? html`<button part="more" aria-busy=${this.loadingMore} @click=${this.#onMore}>
               ${text.loadMore}
             </button>`
           : nothing
       }`;
   }
 
-  private renderItem(recording: Recording, mayDownload: boolean) {
+  #renderItem(recording: Recording, mayDownload: boolean) {
     const text = this.text;
     const locale = this.locale;
     const when = recording.invokedAt ?? recording.startedAt;
@@ -124,18 +124,18 @@ export class DyteRecordingList extends LiveElement {
       ${when ? html`<time part="time" datetime=${when}>${formatDate(when, locale)}</time>` : nothing}
       <span part="status">${text[recording.status]}</span>
       ${meta.length ? html`<span part="meta" class="muted">${meta.join(' · ')}</span>` : nothing}
-      ${mayDownload && recording.status === 'UPLOADED' ? this.renderDownloads(recording) : nothing}
+      ${mayDownload && recording.status === 'UPLOADED' ? this.#renderDownloads(recording) : nothing}
     </li>`;
   }
 
-  private renderDownloads(recording: Recording) {
+  #renderDownloads(recording: Recording) {
     const text = this.text;
     const expiresAt = recording.downloadExpiresAt;
     const now = Date.now() + this.live.state.skewMs;
     if (expiresAt && Date.parse(expiresAt) <= now)
       return html`<span part="expiry" class="muted">${text.expired}</span>`;
     const button = (kind: DownloadKind) =>
-      html`<button part="download" @click=${() => void this.onDownload(recording, kind)}>
+      html`<button part="download" @click=${() => void this.#onDownload(recording, kind)}>
         ${text[kind]}
       </button>`;
     return html`<span part="downloads">
@@ -151,9 +151,9 @@ export class DyteRecordingList extends LiveElement {
     </span>`;
   }
 
-  private renderError(message: string, retry = false) {
+  #renderError(message: string, retry = false) {
     return html`<p part="error" class="warning" role="alert">${message}</p>
-      ${retry ? html`<button part="retry" @click=${this.onRetry}>${this.text.retry}</button>` : nothing}`;
+      ${retry ? html`<button part="retry" @click=${this.#onRetry}>${this.text.retry}</button>` : nothing}`;
   }
 }
 

@@ -32,10 +32,10 @@ import { styles } from './recording-status.styles.ts';
 export class DyteRecordingStatus extends LiveElement {
   static override styles = [base, styles];
 
-  private stopTicking?: () => void;
+  #stopTicking: (() => void) | undefined;
   /** What this update shows, computed once per update. */
-  private shown?: StatusView;
-  private wasLive = false;
+  #shown: StatusView | undefined;
+  #wasLive = false;
   @state() private accessor announcement = '';
   /** Shown after the connection was lost: `offline` until it is back, then `online` until the next change. */
   @state() private accessor connectionNote: 'offline' | 'online' | null = null;
@@ -47,12 +47,12 @@ export class DyteRecordingStatus extends LiveElement {
 
   override disconnectedCallback() {
     super.disconnectedCallback();
-    this.stopTicker();
+    this.#stopTicker();
   }
 
   protected override willUpdate() {
-    const before = this.shown?.phase;
-    const { phase, label } = (this.shown = statusView(this.live.state, {
+    const before = this.#shown?.phase;
+    const { phase, label } = (this.#shown = statusView(this.live.state, {
       strings: this.text,
       nowMs: Date.now(),
       emptyTimeout: this.emptyTimeout,
@@ -65,24 +65,24 @@ export class DyteRecordingStatus extends LiveElement {
     const { connection } = this.live.state;
     const live = connection === 'live' || connection === 'polling';
     if (live && this.connectionNote === 'offline') this.connectionNote = 'online';
-    if (connection === 'reconnecting' && this.wasLive) this.connectionNote = 'offline';
-    this.wasLive ||= live;
+    if (connection === 'reconnecting' && this.#wasLive) this.connectionNote = 'offline';
+    this.#wasLive ||= live;
   }
 
   protected override updated() {
     // The page's one ticker, subscribed only while something on screen counts.
-    const { elapsed, warning } = this.shown!;
-    if (elapsed === null && warning === null) this.stopTicker();
-    else this.stopTicking ??= onTick(() => this.requestUpdate());
+    const { elapsed, warning } = this.#shown!;
+    if (elapsed === null && warning === null) this.#stopTicker();
+    else this.#stopTicking ??= onTick(() => this.requestUpdate());
   }
 
-  private stopTicker() {
-    this.stopTicking?.();
-    this.stopTicking = undefined;
+  #stopTicker() {
+    this.#stopTicking?.();
+    this.#stopTicking = undefined;
   }
 
   override render() {
-    const view = this.shown!;
+    const view = this.#shown!;
     const note = this.connectionNote;
     return html`<div part="status" class=${view.phase}>
         <span part="indicator" aria-hidden="true"></span>
