@@ -224,9 +224,8 @@ ${table(
   ],
 )}
 
-Slowest webhook: the proxy answered after ${fanout.slowestWebhook.proxyAnsweredMs} ms, the first stream had it after
-${fanout.slowestWebhook.firstStreamMs} ms, the last after ${fanout.slowestWebhook.lastStreamMs} ms. Events no relayed webhook explains:
-${fanout.unattributedEvents}.
+Slowest webhook: the proxy answered after ${fanout.slowestWebhook.proxyAnsweredMs} ms; the first stream had it after ${fanout.slowestWebhook.firstStreamMs} ms, the last after ${fanout.slowestWebhook.lastStreamMs} ms.
+Recording events that no relayed webhook explains: ${fanout.unattributedEvents}.
 
 ### 5. Proxy throughput and memory
 
