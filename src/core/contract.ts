@@ -5,7 +5,10 @@ export type Role = 'host' | 'viewer';
 
 export interface Permissions {
   start: boolean;
+  /** Stop a recording (hosts). */
   stop: boolean;
+  /** Pause and resume a recording: a host, where the upstream supports it (Dyte v2, RealtimeKit; not v1). */
+  pause: boolean;
   download: boolean;
 }
 
@@ -20,11 +23,18 @@ export interface RecordingList {
   serverTime: string;
 }
 
-/** The `meeting` event of the stream. */
+/**
+ * The `meeting` event of the stream (and the first one after each snapshot, once the proxy knows the
+ * room from webhooks). While the room is empty the upstream stops the active recording
+ * `emptyTimeoutSeconds` after the later of `emptySince` and the recording's `invokedAt`; the
+ * countdown's deadline is `emptyRoomStopAt(meeting, active)` from `core/status.ts`.
+ */
 export interface MeetingState {
   participants: number;
   /** When the room became empty (ISO 8601), null while somebody is in it. */
   emptySince: string | null;
+  /** How long (seconds) the upstream lets a recording run in an empty room (the proxy's configuration). */
+  emptyTimeoutSeconds: number;
 }
 
 export type RecordingAction = 'stop' | 'pause' | 'resume';

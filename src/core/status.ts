@@ -1,3 +1,4 @@
+import type { MeetingState } from './contract.ts';
 import type { Recording, RecordingStatus } from './recording.ts';
 
 /**
@@ -27,20 +28,38 @@ export function isTerminal(status: RecordingStatus): boolean {
   return status === 'UPLOADED' || status === 'ERRORED';
 }
 
-/** Whether an update carrying `next` may replace what we know at `current` (never backwards). */
-export function canAdvance(current: RecordingStatus, next: RecordingStatus): boolean {
+/**
+ * How a report stands in time to what is already known. A report is `newer` when it cannot predate
+ * the last known change: a webhook, the answer to a write, a read sent after the change was learned.
+ * It `may-be-older` when it was on its way while a change was learned (a poll sent before a pause was
+ * answered): such a report may still move a recording to a higher rank — that is news whatever its
+ * age — but never between the two statuses of one rank, where it would undo the change.
+ */
+export type ReportAge = 'newer' | 'may-be-older';
+
+/**
+ * Whether an update carrying `next` may replace what we know at `current`: never backwards, and
+ * sideways (RECORDING ⇄ PAUSED) only when the update is `newer` than what is known.
+ */
+export function canAdvance(
+  current: RecordingStatus,
+  next: RecordingStatus,
+  age: ReportAge = 'newer',
+): boolean {
   if (current === next) return true;
   if (isTerminal(current)) return false;
-  return RANK[next] >= RANK[current];
+  if (RANK[next] === RANK[current]) return age === 'newer';
+  return RANK[next] > RANK[current];
 }
 
 /**
- * Folds a newer report about a recording into what is known. A report that would move the status
- * backwards (a late webhook, a stale poll) only fills fields still unknown; otherwise the report wins
- * and fields it leaves empty keep their known values.
+ * Folds a report about a recording into what is known. A report that may not move the status (see
+ * `canAdvance`: a late webhook, a stale poll) only fills fields still unknown; otherwise the report
+ * wins and fields it leaves empty keep their known values. `age` defaults to `newer`: a caller that
+ * receives reports in the order they were produced (the browser, from the proxy's stream) needs no more.
  */
-export function mergeRecording(known: Recording, report: Recording): Recording {
-  const forward = canAdvance(known.status, report.status);
+export function mergeRecording(known: Recording, report: Recording, age: ReportAge = 'newer'): Recording {
+  const forward = canAdvance(known.status, report.status, age);
   const [base, filler] = forward ? [report, known] : [known, report];
   const merged = { ...base };
   for (const key of Object.keys(filler) as (keyof Recording)[]) {
@@ -60,4 +79,17 @@ export function recordingChanged(before: Recording, after: Recording): boolean {
   return (Object.keys(after) as (keyof Recording)[]).some(
     (key) => JSON.stringify(before[key]) !== JSON.stringify(after[key]),
   );
+}
+
+/**
+ * When the upstream will stop `active` because the room is empty (ISO 8601), or null when it will not:
+ * the room is occupied, or no recording is active. The upstream counts the timeout from the later of
+ * the moment the room emptied and the recording's start (a recording started in an empty room gets
+ * the whole timeout).
+ */
+export function emptyRoomStopAt(meeting: MeetingState | null, active: Recording | null): string | null {
+  if (!meeting || meeting.emptySince === null || !active || !isActive(active.status)) return null;
+  const emptySince = Date.parse(meeting.emptySince);
+  const invokedAt = active.invokedAt === null ? emptySince : Date.parse(active.invokedAt);
+  return new Date(Math.max(emptySince, invokedAt) + meeting.emptyTimeoutSeconds * 1000).toISOString();
 }

@@ -59,6 +59,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       tokenSecret,
       basePath: API_BASE_PATH,
       publicWebhookUrl: `${origin}${API_BASE_PATH}/webhooks`,
+      emptyRoomTimeoutSeconds: DEMO_LIMITS.emptyRoomTimeoutMs / 1000,
       log: options.log,
     });
     closers.push(() => proxy.close());

@@ -55,6 +55,12 @@ export function createApp(parts: AppParts): Hono {
     if (!c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store');
   });
 
+  const permissions = (who: Caller) =>
+    permissionsFor(who, {
+      viewerCanDownload: parts.viewerCanDownload,
+      upstreamPauses: service.upstream.supportsPause,
+    });
+
   const caller = async (c: Context, meetingId: string | null): Promise<Caller> =>
     parts.authorize(c.req.raw, { meetingId });
 
@@ -79,7 +85,7 @@ export function createApp(parts: AppParts): Hono {
     recordings: view.recordings,
     active: view.active,
     nextCursor,
-    permissions: permissionsFor(who, parts.viewerCanDownload),
+    permissions: permissions(who),
     serverTime: new Date().toISOString(),
   });
 
@@ -111,7 +117,7 @@ export function createApp(parts: AppParts): Hono {
     },
     POST: async (c) => {
       const { meetingId, who } = await meetingCaller(c);
-      requirePermission(permissionsFor(who, parts.viewerCanDownload).start, 'start a recording');
+      requirePermission(permissions(who).start, 'start a recording');
       const codec = parseStartRequest(await readJsonObject(c.req.raw), parts.codecs);
       const recording = await service.start(meetingId, codec, actorOf(who));
       log(`recording ${recording.id} started in meeting ${meetingId}`);
@@ -151,7 +157,7 @@ export function createApp(parts: AppParts): Hono {
     },
     PUT: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
-      requirePermission(permissionsFor(who, parts.viewerCanDownload).stop, 'control a recording');
+      requirePermission(permissions(who).stop, 'control a recording');
       const action = parseControlRequest(await readJsonObject(c.req.raw));
       const recording = await service.control(who.meetingId, recordingId, action, actorOf(who));
       log(`recording ${recordingId} ${action} requested in meeting ${who.meetingId}`);
@@ -162,7 +168,7 @@ export function createApp(parts: AppParts): Hono {
   route(app, '/recordings/:recordingId/download', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
-      requirePermission(permissionsFor(who, parts.viewerCanDownload).download, 'download recordings');
+      requirePermission(permissions(who).download, 'download recordings');
       const kind = c.req.query('kind') ?? 'video';
       if (kind !== 'video' && kind !== 'audio') {
         throw new ApiError(400, 'bad_request', '"kind" must be "video" or "audio".');

@@ -37,9 +37,21 @@ export function tokenAuthorizer(secret: string): Authorize {
   return async (request) => verifyRecordingToken(bearerToken(request), secret);
 }
 
-export function permissionsFor(caller: Caller, viewerCanDownload: boolean): Permissions {
+/** What the server allows besides roles. */
+export interface PermissionPolicy {
+  viewerCanDownload: boolean;
+  /** The upstream can pause and resume recordings. */
+  upstreamPauses: boolean;
+}
+
+export function permissionsFor(caller: Caller, policy: PermissionPolicy): Permissions {
   const host = caller.role === 'host';
-  return { start: host, stop: host, download: host || viewerCanDownload };
+  return {
+    start: host,
+    stop: host,
+    pause: host && policy.upstreamPauses,
+    download: host || policy.viewerCanDownload,
+  };
 }
 
 export function actorOf(caller: Caller): Actor {

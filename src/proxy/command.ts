@@ -18,6 +18,7 @@ const ENVIRONMENT = `Environment:
   RECORDING_FILE_NAME_PREFIX prefix of recording file names
   STORAGE_TYPE, STORAGE_BUCKET, STORAGE_REGION, STORAGE_PATH, STORAGE_ACCESS_KEY, STORAGE_SECRET
                              your own bucket instead of the upstream's
+  EMPTY_ROOM_TIMEOUT_SECONDS seconds the upstream keeps recording an empty room (default 60), for the countdown
   VIEWER_CAN_DOWNLOAD        true (default) or false
   UPSTREAM_TIMEOUT_MS        timeout of each upstream call (default 8000)`;
 

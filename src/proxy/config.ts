@@ -38,6 +38,11 @@ export interface ProxyOptions {
   basePath?: string;
   /** Recording options only the server chooses (codec allow-list, max length, file prefix, storage). */
   recording?: Partial<RecordingSettings>;
+  /**
+   * How long the upstream lets a recording run once the room is empty, sent to browsers for their
+   * countdown (the proxy cannot ask the upstream). Default 60 s, as Dyte does today.
+   */
+  emptyRoomTimeoutSeconds?: number;
   /** Whether viewers may download finished recordings (hosts always may). Default true. */
   viewerCanDownload?: boolean;
   /** PEM public key of webhook signatures; fetched from the upstream when absent. */
@@ -156,6 +161,7 @@ export function proxyOptionsFromEnv(env: Record<string, string | undefined>): Pr
       fileNamePrefix: value('RECORDING_FILE_NAME_PREFIX'),
       storage,
     },
+    emptyRoomTimeoutSeconds: integer('EMPTY_ROOM_TIMEOUT_SECONDS', 1, 86_400),
     viewerCanDownload: viewerDownload === undefined ? undefined : viewerDownload === 'true',
     webhookPublicKey: value('DYTE_WEBHOOK_PUBLIC_KEY'),
     publicWebhookUrl: value('PUBLIC_WEBHOOK_URL'),

@@ -58,6 +58,10 @@ export function createProxy(options: ProxyOptions): Proxy {
       `This upstream uploads to ${upstream.storageTypes.join(', ')}, not ${storageType}.`,
     );
   }
+  const emptyTimeoutSeconds = options.emptyRoomTimeoutSeconds ?? 60;
+  if (!Number.isInteger(emptyTimeoutSeconds) || emptyTimeoutSeconds < 1 || emptyTimeoutSeconds > 86_400) {
+    throw new ConfigError('The emptyRoomTimeoutSeconds must be a whole number from 1 to 86400.');
+  }
   const maxSeconds = options.recording?.maxSeconds;
   if (maxSeconds !== undefined && (!Number.isInteger(maxSeconds) || maxSeconds < 60 || maxSeconds > 86_400)) {
     throw new ConfigError('The recording maxSeconds must be a whole number from 60 to 86400.');
@@ -68,6 +72,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const service = new RecordingService(upstream, store, bus, { ...options.recording, codecs });
   const webhooks = new WebhookReceiver(upstream, service, store, bus, {
     publicKey: options.webhookPublicKey,
+    emptyTimeoutSeconds,
     log,
   });
   const webhookQuietMs = options.webhookQuietMs ?? 60_000;

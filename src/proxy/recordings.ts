@@ -43,9 +43,12 @@ export class RecordingService {
     private readonly settings: RecordingSettings,
   ) {}
 
-  /** Folds a report in and tells the meeting's watchers when anything visible changed. */
-  async absorb(report: Recording): Promise<Recording> {
-    const { recording, changed, first } = await this.store.apply(report);
+  /**
+   * Folds a report in and tells the meeting's watchers when anything visible changed. `readSentAt`:
+   * when the read that fetched the report was sent; none for news (a webhook, the answer to a write).
+   */
+  async absorb(report: Recording, readSentAt?: number): Promise<Recording> {
+    const { recording, changed, first } = await this.store.apply(report, readSentAt);
     if (first) this.appearedDuringStart.get(recording.meetingId)?.add(recording.id);
     if (changed) await this.bus.publish(recording.meetingId, { type: 'recording', data: recording });
     return recording;
@@ -53,15 +56,15 @@ export class RecordingService {
 
   async list(meetingId: string, offset: number, limit: number) {
     const page = await this.upstream.list(meetingId, offset, limit);
-    const recordings = await this.absorbAll(page.recordings);
+    const recordings = await Promise.all(page.recordings.map((report) => this.absorb(report, page.sentAt)));
     const active =
       offset === 0 ? (recordings.find((r) => isActive(r.status)) ?? null) : await this.active(meetingId);
     return { recordings, hasMore: page.hasMore, active };
   }
 
   async active(meetingId: string): Promise<Recording | null> {
-    const active = await this.upstream.active(meetingId);
-    return active && (await this.absorb(active));
+    const { recording, sentAt } = await this.upstream.active(meetingId);
+    return recording && (await this.absorb(recording, sentAt));
   }
 
   /** A fresh read of a recording of `meetingId`; `404` when it does not exist or belongs to another meeting. */
@@ -73,7 +76,7 @@ export class RecordingService {
       ? detail.recording.meetingId === meetingId
       : known !== undefined || (await this.listedIn(meetingId, recordingId));
     if (!belongs) throw notFound();
-    return { ...detail, recording: await this.absorb(detail.recording) };
+    return { ...detail, recording: await this.absorb(detail.recording, detail.sentAt) };
   }
 
   start(meetingId: string, codec: Codec | undefined, by: Actor): Promise<Recording> {
@@ -92,40 +95,45 @@ export class RecordingService {
     const { codecs, maxSeconds, fileNamePrefix, storage } = this.settings;
     const appeared = new Set<string>();
     this.appearedDuringStart.set(meetingId, appeared);
-    let report: Recording;
+    let made: { report: Recording; readSentAt?: number };
     try {
-      report = await this.upstream.start(meetingId, {
+      const report = await this.upstream.start(meetingId, {
         codec: codec ?? codecs[0] ?? 'H264',
         maxSeconds,
         fileNamePrefix,
         storage,
       });
+      made = { report };
     } catch (error) {
-      report = await this.afterFailedStart(meetingId, error, appeared);
+      made = await this.afterFailedStart(meetingId, error, appeared);
     } finally {
       this.appearedDuringStart.delete(meetingId);
     }
-    await this.store.noteStarted(report.id, meetingId, by);
-    return this.absorb(report);
+    await this.store.noteStarted(made.report.id, meetingId, by);
+    return this.absorb(made.report, made.readSentAt);
   }
 
-  /** Decides what a failed start means; returns the recording it made after all, or throws. */
+  /** Decides what a failed start means; returns the recording it made after all (as read), or throws. */
   private async afterFailedStart(
     meetingId: string,
     error: unknown,
     appeared: ReadonlySet<string>,
-  ): Promise<Recording> {
+  ): Promise<{ report: Recording; readSentAt: number }> {
     if (!(error instanceof UpstreamRejection) && !isAmbiguous(error)) throw error;
-    const active = await this.upstream.active(meetingId).catch(() => null);
+    const { recording: active, sentAt } = await this.upstream
+      .active(meetingId)
+      .catch(() => ({ recording: null, sentAt: 0 }));
     if (error instanceof UpstreamRejection) {
-      if (active) throw recordingActive(await this.absorb(active));
+      if (active) throw recordingActive(await this.absorb(active, sentAt));
       if (error.status === 404)
         throw new ApiError(404, 'not_found', 'The recording service knows no such meeting.');
       throw new ApiError(502, 'upstream_error', 'The recording service refused to start a recording.');
     }
     // The start may have been applied: an active recording unknown before it began is the one it made.
-    if (active && (appeared.has(active.id) || !(await this.store.get(active.id)))) return active;
-    if (active) throw recordingActive(await this.absorb(active));
+    if (active && (appeared.has(active.id) || !(await this.store.get(active.id)))) {
+      return { report: active, readSentAt: sentAt };
+    }
+    if (active) throw recordingActive(await this.absorb(active, sentAt));
     throw error;
   }
 
@@ -171,10 +179,6 @@ export class RecordingService {
       throw new ApiError(410, 'download_expired', 'The recording is no longer available for download.');
     }
     return { url, expiresAt };
-  }
-
-  private absorbAll(reports: Recording[]): Promise<Recording[]> {
-    return Promise.all(reports.map((report) => this.absorb(report)));
   }
 
   private async listedIn(meetingId: string, recordingId: string): Promise<boolean> {

@@ -17,8 +17,13 @@ export interface Applied {
 }
 
 export interface RecordingStore {
-  /** Folds an upstream report into what is known (never backwards) and returns the result. */
-  apply(report: Recording): Promise<Applied>;
+  /**
+   * Folds an upstream report into what is known (never backwards) and returns the result.
+   * `readSentAt` (epoch ms) is when the read that fetched the report was sent; it is absent for news
+   * (a webhook, the answer to a write). A read sent before the store last saw the status change may
+   * predate that change: it cannot move the status sideways (RECORDING ⇄ PAUSED), which would undo it.
+   */
+  apply(report: Recording, readSentAt?: number): Promise<Applied>;
   get(recordingId: string): Promise<Recording | undefined>;
   /** Remembers who started a recording through this proxy. */
   noteStarted(recordingId: string, meetingId: string, by: Actor): Promise<void>;
@@ -34,6 +39,8 @@ interface Knowledge {
   stoppedBy: Actor | null;
   stopReason: StopReason | null;
   recording: Recording | null;
+  /** Epoch ms when this store last saw the status change. */
+  statusChangedAt: number;
 }
 
 /** Evicts the least recently touched entries past `maxEntries`, so memory stays bounded. */
@@ -43,14 +50,16 @@ export class MemoryRecordingStore implements RecordingStore {
 
   constructor(private readonly maxEntries = 10_000) {}
 
-  async apply(report: Recording): Promise<Applied> {
+  async apply(report: Recording, readSentAt?: number): Promise<Applied> {
     const known = this.touch(report.id, report.meetingId);
     const overlaid = overlay(report, known);
-    const merged = known.recording ? mergeRecording(known.recording, overlaid) : overlaid;
-    const first = known.recording === null;
-    const changed = first || recordingChanged(known.recording!, merged);
+    // Same millisecond counts as older: the read may have left just before the change was seen.
+    const age = readSentAt !== undefined && readSentAt <= known.statusChangedAt ? 'may-be-older' : 'newer';
+    const before = known.recording;
+    const merged = before ? mergeRecording(before, overlaid, age) : overlaid;
+    if (merged.status !== before?.status) known.statusChangedAt = Date.now();
     known.recording = merged;
-    return { recording: merged, changed, first };
+    return { recording: merged, changed: !before || recordingChanged(before, merged), first: !before };
   }
 
   async get(recordingId: string): Promise<Recording | undefined> {
@@ -84,6 +93,7 @@ export class MemoryRecordingStore implements RecordingStore {
       stoppedBy: null,
       stopReason: null,
       recording: null,
+      statusChangedAt: 0,
     };
     this.recordings.delete(recordingId);
     this.recordings.set(recordingId, known);

@@ -30,13 +30,31 @@ const REMEMBERED_ROOMS = 10_000;
 export interface WebhookOptions {
   /** PEM (SPKI) public key; when absent it is fetched from the upstream's well-known URL and cached. */
   publicKey?: string;
+  /** Sent in every meeting state: how long the upstream lets a recording run in an empty room. */
+  emptyTimeoutSeconds: number;
   log: (line: string) => void;
+}
+
+/** The last word about a participant: present or not, as of `at` (epoch ms, the event's own time). */
+interface Peer {
+  present: boolean;
+  at: number;
+}
+
+/**
+ * A room as the participant webhooks describe it. Deliveries arrive out of order, so every change
+ * is weighed by the events' own times: a participant's `joinedAt` / `leftAt`, the session's `startedAt`.
+ */
+interface Room {
+  /** Start of the newest session heard of; participants last heard of before it are gone. */
+  sessionStartedAt: number | null;
+  peers: Map<string, Peer>;
 }
 
 export class WebhookReceiver {
   private key: { value: Promise<CryptoKey>; fetchedAt: number } | null = null;
   private readonly deliveries = new Set<string>();
-  private readonly rooms = new Map<string, Map<string, { present: boolean; at: number }>>();
+  private readonly rooms = new Map<string, Room>();
   private lastVerifiedAt = 0;
 
   constructor(
@@ -158,36 +176,45 @@ export class WebhookReceiver {
     const meetingId = parseString(meeting?.id);
     if (!meetingId || !event?.startsWith('meeting.')) return;
     const participant = asObject(body.participant);
+    const sessionStartedAt = timeOf(meeting?.startedAt);
     if (event === 'meeting.participantJoined' || event === 'meeting.participantLeft') {
       const peer = parseString(participant?.peerId) ?? parseString(participant?.id);
       if (!peer) return;
       const joined = event === 'meeting.participantJoined';
-      const at = eventTime(joined ? participant?.joinedAt : (participant?.leftAt ?? participant?.joinedAt));
-      await this.updateRoom(meetingId, at, (room) => {
-        const known = room.get(peer);
-        // Deliveries arrive out of order: an older word about a peer never overrides a newer one.
-        if (!known || known.at <= at) room.set(peer, { present: joined, at });
+      const at =
+        timeOf(joined ? participant?.joinedAt : (participant?.leftAt ?? participant?.joinedAt)) ?? Date.now();
+      await this.updateRoom(meetingId, (room) => {
+        beginSession(room, sessionStartedAt);
+        const known = room.peers.get(peer);
+        // An older word about a peer never overrides a newer one.
+        if (!known || known.at <= at) room.peers.set(peer, { present: joined, at });
+        return at;
       });
-    } else if (event === 'meeting.started' || event === 'meeting.ended') {
-      const at = eventTime(meeting?.endedAt ?? meeting?.startedAt ?? body.createdAt);
-      await this.updateRoom(meetingId, at, (room) => room.clear());
+    } else if (event === 'meeting.started') {
+      await this.updateRoom(meetingId, (room) => {
+        beginSession(room, sessionStartedAt);
+        return sessionStartedAt ?? Date.now();
+      });
+    } else if (event === 'meeting.ended') {
+      await this.updateRoom(meetingId, (room) => endSession(room, sessionStartedAt) ?? Date.now());
     }
   }
 
-  private async updateRoom(
-    meetingId: string,
-    at: number,
-    change: (room: Map<string, { present: boolean; at: number }>) => void,
-  ): Promise<void> {
-    const room = this.rooms.get(meetingId) ?? new Map();
-    change(room);
+  /** Applies `change` (which returns the time it happened) and publishes the room's state if it changed. */
+  private async updateRoom(meetingId: string, change: (room: Room) => number): Promise<void> {
+    const room = this.rooms.get(meetingId) ?? { sessionStartedAt: null, peers: new Map<string, Peer>() };
+    const at = change(room);
     this.rooms.delete(meetingId);
-    if (room.size > 0) this.rooms.set(meetingId, room);
+    if (room.peers.size > 0) this.rooms.set(meetingId, room);
     if (this.rooms.size > REMEMBERED_ROOMS) this.rooms.delete(this.rooms.keys().next().value!);
-    const participants = [...room.values()].filter((peer) => peer.present).length;
+    const participants = [...room.peers.values()].filter((peer) => peer.present).length;
     const previous = await this.store.meeting(meetingId);
     const emptySince = participants > 0 ? null : (previous?.emptySince ?? new Date(at).toISOString());
-    const state: MeetingState = { participants, emptySince };
+    const state: MeetingState = {
+      participants,
+      emptySince,
+      emptyTimeoutSeconds: this.options.emptyTimeoutSeconds,
+    };
     if (previous && previous.participants === participants && previous.emptySince === emptySince) return;
     await this.store.setMeeting(meetingId, state);
     await this.bus.publish(meetingId, { type: 'meeting', data: state });
@@ -214,9 +241,35 @@ function parseBody(raw: Uint8Array): Record<string, unknown> {
   return object;
 }
 
-function eventTime(value: unknown): number {
+/** A new session (its start named by any meeting event) forgets whoever was last heard of before it. */
+function beginSession(room: Room, startedAt: number | null): void {
+  if (startedAt === null || (room.sessionStartedAt !== null && startedAt <= room.sessionStartedAt)) return;
+  room.sessionStartedAt = startedAt;
+  for (const [id, peer] of room.peers) if (peer.at < startedAt) room.peers.delete(id);
+}
+
+/**
+ * `meeting.ended` says everyone left, but carries no time of its own: it came no earlier than the
+ * session's start and the last departure heard of. Whoever was last heard of after that joined since
+ * (a late delivery after a rejoin) and stays; an end of an older session changes nothing. Returns
+ * when the room emptied, or null when the event names no time at all.
+ */
+function endSession(room: Room, startedAt: number | null): number | null {
+  if (startedAt !== null && room.sessionStartedAt !== null && startedAt < room.sessionStartedAt) {
+    return null;
+  }
+  const departures = [...room.peers.values()].filter((peer) => !peer.present).map((peer) => peer.at);
+  const endedAt = Math.max(startedAt ?? -Infinity, ...departures);
+  if (endedAt === -Infinity) return null;
+  for (const [id, peer] of room.peers) {
+    if (peer.present && peer.at <= endedAt) room.peers.set(id, { present: false, at: endedAt });
+  }
+  return endedAt;
+}
+
+function timeOf(value: unknown): number | null {
   const time = parseTime(value);
-  return time === null ? Date.now() : Date.parse(time);
+  return time === null ? null : Date.parse(time);
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> | null {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
   canAdvance,
+  emptyRoomStopAt,
   isActive,
   isTerminal,
   mergeRecording,
@@ -11,6 +12,7 @@ import {
 } from '../../src/core/status.ts';
 import { RECORDING_STATUSES } from '../../src/core/recording.ts';
 import type { Recording, RecordingStatus } from '../../src/core/recording.ts';
+import type { MeetingState } from '../../src/core/contract.ts';
 
 const status = fc.constantFrom(...RECORDING_STATUSES);
 
@@ -60,6 +62,23 @@ describe('status order', () => {
         if (canAdvance(from, to) && from !== to) {
           assert.ok(statusRank(to) >= statusRank(from));
           assert.ok(!isTerminal(from));
+        }
+      }),
+    );
+  });
+
+  it('moves between RECORDING and PAUSED only on a report known to be newer', () => {
+    assert.ok(canAdvance('PAUSED', 'RECORDING'));
+    assert.ok(canAdvance('RECORDING', 'PAUSED', 'newer'));
+    assert.equal(canAdvance('PAUSED', 'RECORDING', 'may-be-older'), false);
+    assert.equal(canAdvance('RECORDING', 'PAUSED', 'may-be-older'), false);
+    fc.assert(
+      fc.property(status, status, (from, to) => {
+        // A report of any age may confirm a status or move it to a higher rank: that is news whatever its age.
+        if (from === to || statusRank(to) > statusRank(from)) {
+          assert.equal(canAdvance(from, to, 'may-be-older'), canAdvance(from, to, 'newer'));
+        } else {
+          assert.equal(canAdvance(from, to, 'may-be-older'), false);
         }
       }),
     );
@@ -117,9 +136,51 @@ describe('mergeRecording', () => {
     );
   });
 
+  it('lets a report that may be older fill unknown fields but not undo a pause', () => {
+    const known = recording({ status: 'PAUSED', startedAt: '2026-01-01T00:00:03.000Z' });
+    const stale = recording({ status: 'RECORDING', startedAt: null, durationSeconds: 12 });
+    const merged = mergeRecording(known, stale, 'may-be-older');
+    assert.equal(merged.status, 'PAUSED');
+    assert.equal(merged.durationSeconds, 12);
+    assert.equal(merged.startedAt, '2026-01-01T00:00:03.000Z');
+    assert.equal(mergeRecording(known, stale).status, 'RECORDING', 'a newer report resumes it');
+    assert.equal(
+      mergeRecording(known, recording({ status: 'UPLOADING' }), 'may-be-older').status,
+      'UPLOADING',
+    );
+  });
+
   it('reports a change only when a visible field changed', () => {
     const known = recording({ status: 'RECORDING' });
     assert.equal(recordingChanged(known, mergeRecording(known, recording({ status: 'RECORDING' }))), false);
     assert.equal(recordingChanged(known, mergeRecording(known, recording({ status: 'UPLOADING' }))), true);
+  });
+});
+
+describe('emptyRoomStopAt', () => {
+  const empty = (emptySince: string | null, emptyTimeoutSeconds = 60): MeetingState => ({
+    participants: emptySince === null ? 1 : 0,
+    emptySince,
+    emptyTimeoutSeconds,
+  });
+
+  it('counts the timeout from when the room emptied, for a recording started before', () => {
+    const active = recording({ status: 'RECORDING', invokedAt: '2026-01-01T10:00:00.000Z' });
+    assert.equal(emptyRoomStopAt(empty('2026-01-01T10:05:00.000Z'), active), '2026-01-01T10:06:00.000Z');
+    assert.equal(emptyRoomStopAt(empty('2026-01-01T10:05:00.000Z', 20), active), '2026-01-01T10:05:20.000Z');
+  });
+
+  it('counts from the start of a recording started in an already empty room', () => {
+    const active = recording({ status: 'INVOKED', invokedAt: '2026-01-01T10:30:00.000Z' });
+    assert.equal(emptyRoomStopAt(empty('2026-01-01T10:05:00.000Z'), active), '2026-01-01T10:31:00.000Z');
+  });
+
+  it('is null while somebody is in the room, without a meeting state, or without an active recording', () => {
+    const active = recording({ status: 'PAUSED' });
+    assert.equal(emptyRoomStopAt(empty(null), active), null);
+    assert.equal(emptyRoomStopAt(null, active), null);
+    assert.equal(emptyRoomStopAt(empty('2026-01-01T10:05:00.000Z'), null), null);
+    const done = recording({ status: 'UPLOADING' });
+    assert.equal(emptyRoomStopAt(empty('2026-01-01T10:05:00.000Z'), done), null);
   });
 });

@@ -44,7 +44,7 @@ describe('the event stream', () => {
       assert.equal(snapshot.event, 'snapshot');
       const list = snapshot.data as RecordingList;
       assert.deepEqual(list.recordings, []);
-      assert.deepEqual(list.permissions, { start: false, stop: false, download: true });
+      assert.deepEqual(list.permissions, { start: false, stop: false, pause: false, download: true });
       assert.match(snapshot.id ?? '', /^\d+$/);
 
       const started = await rig.call(`/meetings/${meeting}/recordings`, {

@@ -1,5 +1,6 @@
 /** Shared rig of the proxy tests: the real simulator and the real proxy on free ports, over HTTP. */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createParser } from 'eventsource-parser';
@@ -35,6 +36,8 @@ export interface Rig {
   /** Upstream request counts by route, since the last reset. */
   upstreamCalls(): Promise<{ total: number; requests: Record<string, number> }>;
   resetUpstreamCalls(): Promise<void>;
+  /** The relay between proxy and simulator, when the rig was started with one. */
+  relay: Relay | undefined;
   close(): Promise<void>;
 }
 
@@ -53,16 +56,24 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startRig(
-  options: { kind?: Kind; sim?: SimulatorOptions; proxy?: Partial<ProxyOptions>; webhooks?: boolean } = {},
+  options: {
+    kind?: Kind;
+    sim?: SimulatorOptions;
+    proxy?: Partial<ProxyOptions>;
+    webhooks?: boolean;
+    /** Put a relay between the proxy and the simulator (see `Relay`). */
+    relay?: boolean;
+  } = {},
 ): Promise<Rig> {
   const kind = options.kind ?? 'v2';
   const sim = await startSimulator({ speed: SPEED, uploadMs: 0, ...options.sim });
+  const relay = options.relay ? await startRelay(sim.url) : undefined;
   const logs: string[] = [];
   const port = await freePort();
   let proxy;
   try {
     proxy = await startProxy({
-      upstream: upstreamConfig(kind, sim),
+      upstream: upstreamConfig(kind, relay ? { ...sim, url: relay.url } : sim),
       tokenSecret: TOKEN_SECRET,
       port,
       upstreamTimeoutMs: 2000,
@@ -74,6 +85,7 @@ export async function startRig(
       ...options.proxy,
     });
   } catch (error) {
+    await relay?.close();
     await sim.close();
     throw error;
   }
@@ -119,13 +131,105 @@ export async function startRig(
     async resetUpstreamCalls() {
       await fetch(`${sim.url}/_sim/stats`, { method: 'DELETE' });
     },
+    relay,
     async close() {
       await running.close();
+      await relay?.close();
       await sim.close();
     },
   };
 }
 
+/**
+ * A pass-through HTTP relay in front of the simulator that can hold an answer the simulator already
+ * gave (the upstream read its state, the network is slow to deliver it) until the test releases it.
+ */
+export interface Relay {
+  url: string;
+  /** Holds the next answer to a request matching `match` (method, path without query). */
+  holdNext(match: (method: string, path: string) => boolean): HeldAnswer;
+  /** Answers passed on so far to requests matching `match`. */
+  answered(match: (method: string, path: string) => boolean): number;
+  close(): Promise<void>;
+}
+
+export interface HeldAnswer {
+  /** Resolves once the simulator has answered a matching request and the relay holds the answer. */
+  held: Promise<void>;
+  /** Passes the held answer on; resolves once it is sent. */
+  release(): Promise<void>;
+}
+
+export async function startRelay(target: string): Promise<Relay> {
+  interface Hold {
+    match: (method: string, path: string) => boolean;
+    onHeld: () => void;
+    released: Promise<void>;
+    onSent: () => void;
+  }
+  const holds: Hold[] = [];
+  const passed: { method: string; path: string }[] = [];
+  const server = createHttpServer(async (request, response) => {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const method = request.method ?? 'GET';
+    const path = new URL(request.url ?? '/', target).pathname;
+    const headers = new Headers();
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (typeof value === 'string' && !['host', 'connection', 'content-length'].includes(name)) {
+        headers.set(name, value);
+      }
+    }
+    const answer = await fetch(`${target}${request.url}`, {
+      method,
+      headers,
+      body: chunks.length > 0 ? Buffer.concat(chunks) : undefined,
+    });
+    const body = Buffer.from(await answer.arrayBuffer());
+    const index = holds.findIndex((entry) => entry.match(method, path));
+    const hold = index >= 0 ? holds.splice(index, 1)[0] : undefined;
+    if (hold) {
+      hold.onHeld();
+      await hold.released;
+    }
+    const outgoing: Record<string, string> = {};
+    answer.headers.forEach((value, name) => {
+      if (!['content-length', 'content-encoding', 'transfer-encoding', 'connection'].includes(name)) {
+        outgoing[name] = value;
+      }
+    });
+    response.writeHead(answer.status, outgoing);
+    response.end(body, () => hold?.onSent());
+    passed.push({ method, path });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    holdNext(match) {
+      const hold = { match } as Hold;
+      const held = new Promise<void>((resolve) => (hold.onHeld = resolve));
+      let release!: () => void;
+      hold.released = new Promise<void>((resolve) => (release = resolve));
+      const sent = new Promise<void>((resolve) => (hold.onSent = resolve));
+      holds.push(hold);
+      return {
+        held,
+        release: () => {
+          release();
+          return sent;
+        },
+      };
+    },
+    answered: (match) => passed.filter((entry) => match(entry.method, entry.path)).length,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
 export function meetingId(): string {
   return `m-${randomUUID().slice(0, 8)}`;
 }

@@ -76,6 +76,7 @@ describe('configuration from the environment', () => {
     assert.deepEqual(options.upstream, { kind: 'v2', apiBase: undefined, orgId: 'org-1', apiKey: 'key-1' });
     assert.equal(options.tokenSecret, TOKEN_SECRET);
     assert.equal(options.allowedOrigins, undefined);
+    assert.equal(options.emptyRoomTimeoutSeconds, undefined, 'the proxy applies its default, 60 s');
   });
 
   it('reads origins, codecs, limits, storage and the webhook settings', () => {
@@ -92,6 +93,7 @@ describe('configuration from the environment', () => {
       STORAGE_SECRET: 's3cr3t',
       PUBLIC_WEBHOOK_URL: 'https://proxy.example/webhooks',
       VIEWER_CAN_DOWNLOAD: 'false',
+      EMPTY_ROOM_TIMEOUT_SECONDS: '120',
     });
     assert.equal(options.upstream.kind, 'v1');
     assert.deepEqual(options.allowedOrigins, ['https://a.example', 'https://b.example']);
@@ -101,6 +103,7 @@ describe('configuration from the environment', () => {
     assert.equal(options.recording?.storage?.secret, 's3cr3t');
     assert.equal(options.publicWebhookUrl, 'https://proxy.example/webhooks');
     assert.equal(options.viewerCanDownload, false);
+    assert.equal(options.emptyRoomTimeoutSeconds, 120);
   });
 
   it('reads a RealtimeKit configuration', () => {
@@ -127,6 +130,7 @@ describe('configuration from the environment', () => {
           DYTE_API_KEY: 'leaky-key-value',
           RECORDING_MAX_SECONDS: '5',
           RECORDING_CODECS: 'AV1',
+          EMPTY_ROOM_TIMEOUT_SECONDS: '1.5',
         }),
       (error) => {
         assert.ok(error instanceof ConfigError);
@@ -135,6 +139,7 @@ describe('configuration from the environment', () => {
           'RECORDING_TOKEN_SECRET',
           'RECORDING_MAX_SECONDS',
           'RECORDING_CODECS',
+          'EMPTY_ROOM_TIMEOUT_SECONDS',
         ]) {
           assert.match(error.message, new RegExp(name));
         }

@@ -110,6 +110,7 @@ for (const kind of ['v2', 'v1'] as const) {
           (m) => m.event === 'meeting' && (m.data as MeetingState).participants === 1,
         );
         assert.equal((present.data as MeetingState).emptySince, null);
+        assert.equal((present.data as MeetingState).emptyTimeoutSeconds, 60, 'the default, as Dyte');
         await rig.control(`/_sim/meetings/${meeting}/participants/${participantId}`, { method: 'DELETE' });
         const empty = await stream.next(
           (m) => m.event === 'meeting' && (m.data as MeetingState).participants === 0,
@@ -159,6 +160,7 @@ describe('webhook verification', () => {
       proxy: {
         webhookPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
         pollIntervals: { activeMs: 60_000, idleMs: 60_000 },
+        emptyRoomTimeoutSeconds: 45,
       },
     });
   });
@@ -299,6 +301,111 @@ describe('webhook verification', () => {
     } finally {
       await stream.close();
     }
+  });
+
+  describe('participants, whatever order their webhooks arrive in', () => {
+    const at = (second: number) => new Date(Date.UTC(2026, 0, 1, 10, 0, second)).toISOString();
+    /** The meeting object of a session that started at `session` seconds. */
+    const session = (meeting: string, started: number) => ({
+      id: meeting,
+      sessionId: `session-${started}`,
+      title: meeting,
+      createdAt: at(0),
+      startedAt: at(started),
+    });
+    const started = (meeting: string, sessionAt: number) =>
+      JSON.stringify({
+        event: 'meeting.started',
+        meeting: { ...session(meeting, sessionAt), status: 'LIVE' },
+      });
+    const ended = (meeting: string, sessionAt: number) =>
+      JSON.stringify({
+        event: 'meeting.ended',
+        meeting: { ...session(meeting, sessionAt), status: 'ENDED' },
+        reason: 'ALL_PARTICIPANTS_LEFT',
+      });
+    const joined = (meeting: string, sessionAt: number, peer: string, joinedAt: number) =>
+      JSON.stringify({
+        event: 'meeting.participantJoined',
+        meeting: session(meeting, sessionAt),
+        participant: { peerId: peer, userDisplayName: peer, joinedAt: at(joinedAt) },
+      });
+    const left = (meeting: string, sessionAt: number, peer: string, joinedAt: number, leftAt: number) =>
+      JSON.stringify({
+        event: 'meeting.participantLeft',
+        meeting: session(meeting, sessionAt),
+        participant: { peerId: peer, userDisplayName: peer, joinedAt: at(joinedAt), leftAt: at(leftAt) },
+      });
+
+    /** Delivers `bodies` one after the other and returns the meeting state the stream ends with. */
+    const roomAfter = async (meeting: string, bodies: string[]): Promise<MeetingState> => {
+      const stream = await watch(meeting);
+      try {
+        for (const body of bodies) assert.equal((await deliver(body)).status, 204);
+        const barrier = `rec-barrier-${randomUUID().slice(0, 8)}`;
+        await deliver(statusUpdate(meeting, barrier, 'INVOKED'));
+        await stream.next((m) => m.event === 'recording' && (m.data as Recording).id === barrier);
+        const states = stream.messages
+          .filter((m) => m.event === 'meeting')
+          .map((m) => m.data as MeetingState);
+        assert.ok(states.length > 0, 'a meeting event was sent');
+        return states.at(-1)!;
+      } finally {
+        await stream.close();
+      }
+    };
+
+    it('counts a participant whose meeting.started arrives after their join, or before', async () => {
+      const meeting = meetingId();
+      const late = await roomAfter(meeting, [joined(meeting, 10, 'p-1', 10), started(meeting, 10)]);
+      assert.deepEqual(late, { participants: 1, emptySince: null, emptyTimeoutSeconds: 45 });
+      const other = meetingId();
+      const early = await roomAfter(other, [started(other, 10), joined(other, 10, 'p-1', 10)]);
+      assert.deepEqual(early, { participants: 1, emptySince: null, emptyTimeoutSeconds: 45 });
+    });
+
+    it('forgets participants of an earlier session when a new one starts', async () => {
+      const meeting = meetingId();
+      // p-1's departure is lost; the next session starts without them.
+      const room = await roomAfter(meeting, [
+        joined(meeting, 10, 'p-1', 10),
+        started(meeting, 40),
+        joined(meeting, 40, 'p-2', 40),
+      ]);
+      assert.equal(room.participants, 1);
+    });
+
+    it('keeps a participant who rejoined when the earlier meeting.ended arrives late', async () => {
+      const meeting = meetingId();
+      const newSession = await roomAfter(meeting, [
+        joined(meeting, 10, 'p-1', 10),
+        left(meeting, 10, 'p-1', 10, 20),
+        joined(meeting, 30, 'p-2', 30),
+        started(meeting, 30),
+        ended(meeting, 10),
+      ]);
+      assert.deepEqual(newSession, { participants: 1, emptySince: null, emptyTimeoutSeconds: 45 });
+      // A running recording keeps the session open through the empty spell: same session, later join.
+      const other = meetingId();
+      const sameSession = await roomAfter(other, [
+        joined(other, 10, 'p-1', 10),
+        left(other, 10, 'p-1', 10, 20),
+        joined(other, 10, 'p-2', 30),
+        ended(other, 10),
+      ]);
+      assert.equal(sameSession.participants, 1);
+    });
+
+    it('empties the room on a meeting.ended that overtakes the last departure, from that departure', async () => {
+      const meeting = meetingId();
+      const room = await roomAfter(meeting, [
+        joined(meeting, 10, 'p-1', 10),
+        joined(meeting, 10, 'p-2', 12),
+        left(meeting, 10, 'p-1', 10, 20),
+        ended(meeting, 10),
+      ]);
+      assert.deepEqual(room, { participants: 0, emptySince: at(20), emptyTimeoutSeconds: 45 });
+    });
   });
 
   it('answers 400 to a signed body that is not JSON, and 204 to events it does not use', async () => {

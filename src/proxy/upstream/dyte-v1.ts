@@ -6,7 +6,7 @@ import { parseString } from '../../core/parse.ts';
 import type { Recording } from '../../core/recording.ts';
 import { isActive } from '../../core/status.ts';
 import { UpstreamHttp, UpstreamRejection } from './http.ts';
-import type { UpstreamHttpOptions } from './http.ts';
+import type { ReadAnswer, UpstreamHttpOptions } from './http.ts';
 import {
   arrayField,
   defined,
@@ -16,7 +16,7 @@ import {
   readWebhook,
   recordingNotFound,
 } from './envelope.ts';
-import type { RecordingDetail, StartOptions, Upstream } from './types.ts';
+import type { ActiveRecording, RecordingDetail, StartOptions, Upstream } from './types.ts';
 
 export interface DyteV1Options extends Omit<UpstreamHttpOptions, 'baseUrl'> {
   /** Origin, e.g. `https://api.dyte.io`; `/v1` is added. */
@@ -51,33 +51,34 @@ export class DyteV1Upstream implements Upstream {
   }
 
   async list(meetingId: string, offset: number, limit: number) {
-    const body = await this.http.request('GET', `${this.meeting(meetingId)}/recordings`, {
-      query: { offset, limit },
+    const { body, sentAt } = await this.http.read(`${this.meeting(meetingId)}/recordings`, {
+      offset,
+      limit,
     });
     const recordings = arrayField(body, 'data', 'recordings').map((item) =>
       normalized(() => normalizeV1Recording(item, { meetingId })),
     );
-    return { recordings: newestFirst(recordings), hasMore: recordings.length === limit };
+    return { recordings: newestFirst(recordings), hasMore: recordings.length === limit, sentAt };
   }
 
-  async active(meetingId: string): Promise<Recording | null> {
-    const { recordings } = await this.list(meetingId, 0, ACTIVE_SCAN);
-    return recordings.find((recording) => isActive(recording.status)) ?? null;
+  async active(meetingId: string): Promise<ActiveRecording> {
+    const { recordings, sentAt } = await this.list(meetingId, 0, ACTIVE_SCAN);
+    return { recording: recordings.find((recording) => isActive(recording.status)) ?? null, sentAt };
   }
 
   async get(meetingId: string, recordingId: string): Promise<RecordingDetail> {
-    let body: unknown;
+    let answer: ReadAnswer;
     try {
-      body = await this.http.request(
-        'GET',
+      answer = await this.http.read(
         `${this.meeting(meetingId)}/recordings/${encodeURIComponent(recordingId)}`,
       );
     } catch (error) {
       if (error instanceof UpstreamRejection) throw recordingNotFound();
       throw error;
     }
-    const data = field(body, 'data', 'recording');
+    const data = field(answer.body, 'data', 'recording');
     return {
+      sentAt: answer.sentAt,
       recording: normalized(() => normalizeV1Recording(data, { meetingId })),
       meetingStated: parseString(field(data, 'meetingId')) === meetingId,
       downloadUrl: parseString(field(data, 'downloadUrl')),
@@ -87,7 +88,7 @@ export class DyteV1Upstream implements Upstream {
 
   async start(meetingId: string, options: StartOptions): Promise<Recording> {
     const storage = options.storage;
-    const body = await this.http.request('POST', `${this.meeting(meetingId)}/recording`, {
+    const body = await this.http.write('POST', `${this.meeting(meetingId)}/recording`, {
       body: {
         videoConfig: { codec: options.codec },
         ...(options.maxSeconds === undefined ? {} : { maxSeconds: options.maxSeconds }),
@@ -112,7 +113,7 @@ export class DyteV1Upstream implements Upstream {
     if (action !== 'stop') {
       throw new ApiError(422, 'not_supported', `This recording service cannot ${action} a recording.`);
     }
-    const body = await this.http.request(
+    const body = await this.http.write(
       'PUT',
       `${this.meeting(meetingId)}/recordings/${encodeURIComponent(recordingId)}`,
       { body: { recordingAction: 'stop' } },
@@ -121,15 +122,15 @@ export class DyteV1Upstream implements Upstream {
   }
 
   async webhooks() {
-    const body = await this.http.request('GET', `${this.org}/webhooks`);
+    const { body } = await this.http.read(`${this.org}/webhooks`);
     return arrayField(body, 'data', 'webhooks').flatMap((item) => readWebhook(item) ?? []);
   }
 
   async registerWebhook(registration: { name: string; url: string; events: string[] }) {
-    await this.http.request('POST', `${this.org}/webhook`, { body: registration });
+    await this.http.write('POST', `${this.org}/webhook`, { body: registration });
   }
 
   async replaceWebhook(id: string, registration: { name: string; url: string; events: string[] }) {
-    await this.http.request('PUT', `${this.org}/webhooks/${encodeURIComponent(id)}`, { body: registration });
+    await this.http.write('PUT', `${this.org}/webhooks/${encodeURIComponent(id)}`, { body: registration });
   }
 }

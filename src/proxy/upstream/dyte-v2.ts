@@ -7,7 +7,7 @@ import { normalizeV2Recording } from '../../core/normalize.ts';
 import { asObject, parseNumber, parseString } from '../../core/parse.ts';
 import type { Recording } from '../../core/recording.ts';
 import { UpstreamHttp, UpstreamRejection } from './http.ts';
-import type { UpstreamHttpOptions } from './http.ts';
+import type { ReadAnswer, UpstreamHttpOptions } from './http.ts';
 import {
   arrayField,
   defined,
@@ -18,7 +18,14 @@ import {
   recordingNotFound,
 } from './envelope.ts';
 import { STORAGE_TYPES } from './types.ts';
-import type { RecordingDetail, StartOptions, StorageConfig, Upstream, UpstreamKind } from './types.ts';
+import type {
+  ActiveRecording,
+  RecordingDetail,
+  StartOptions,
+  StorageConfig,
+  Upstream,
+  UpstreamKind,
+} from './types.ts';
 
 export interface DyteV2Options extends Omit<UpstreamHttpOptions, 'baseUrl'> {
   kind: Extract<UpstreamKind, 'v2' | 'rtk'>;
@@ -48,48 +55,47 @@ export class DyteV2Upstream implements Upstream {
 
   async list(meetingId: string, offset: number, limit: number) {
     // Pages are whole multiples of `limit` (cursors are minted that way), 1-based.
-    const body = await this.http.request('GET', '/recordings', {
-      query: {
-        meeting_id: meetingId,
-        page_no: Math.floor(offset / limit) + 1,
-        per_page: limit,
-        sort_order: 'DESC',
-      },
+    const { body, sentAt } = await this.http.read('/recordings', {
+      meeting_id: meetingId,
+      page_no: Math.floor(offset / limit) + 1,
+      per_page: limit,
+      sort_order: 'DESC',
     });
     const recordings = arrayField(body, 'data').map((item) =>
       normalized(() => normalizeV2Recording(item, { meetingId: statedMeeting(item) ?? meetingId })),
     );
     const total = parseNumber(field(body, 'paging', 'total_count'));
     const hasMore = total === null ? recordings.length === limit : offset + recordings.length < total;
-    return { recordings: newestFirst(recordings), hasMore };
+    return { recordings: newestFirst(recordings), hasMore, sentAt };
   }
 
-  async active(meetingId: string): Promise<Recording | null> {
+  async active(meetingId: string): Promise<ActiveRecording> {
+    const sentAt = Date.now();
     try {
-      const body = await this.http.request(
-        'GET',
-        `/recordings/active-recording/${encodeURIComponent(meetingId)}`,
-      );
-      const data = field(body, 'data');
-      if (!asObject(data)) return null;
-      return normalized(() => normalizeV2Recording(data, { meetingId }));
+      const answer = await this.http.read(`/recordings/active-recording/${encodeURIComponent(meetingId)}`);
+      const data = field(answer.body, 'data');
+      return {
+        recording: asObject(data) ? normalized(() => normalizeV2Recording(data, { meetingId })) : null,
+        sentAt: answer.sentAt,
+      };
     } catch (error) {
-      if (error instanceof UpstreamRejection && error.status === 404) return null;
+      if (error instanceof UpstreamRejection && error.status === 404) return { recording: null, sentAt };
       throw error;
     }
   }
 
   async get(meetingId: string, recordingId: string): Promise<RecordingDetail> {
-    let body: unknown;
+    let answer: ReadAnswer;
     try {
-      body = await this.http.request('GET', `/recordings/${encodeURIComponent(recordingId)}`);
+      answer = await this.http.read(`/recordings/${encodeURIComponent(recordingId)}`);
     } catch (error) {
       if (error instanceof UpstreamRejection) throw recordingNotFound();
       throw error;
     }
-    const data = field(body, 'data');
+    const data = field(answer.body, 'data');
     const stated = statedMeeting(data);
     return {
+      sentAt: answer.sentAt,
       recording: normalized(() => normalizeV2Recording(data, { meetingId: stated ?? meetingId })),
       meetingStated: stated !== null,
       downloadUrl: parseString(field(data, 'download_url')),
@@ -98,7 +104,7 @@ export class DyteV2Upstream implements Upstream {
   }
 
   async start(meetingId: string, options: StartOptions): Promise<Recording> {
-    const body = await this.http.request('POST', '/recordings', {
+    const body = await this.http.write('POST', '/recordings', {
       body: {
         meeting_id: meetingId,
         video_config: { codec: options.codec },
@@ -111,7 +117,7 @@ export class DyteV2Upstream implements Upstream {
   }
 
   async control(meetingId: string, recordingId: string, action: RecordingAction): Promise<Recording> {
-    const body = await this.http.request('PUT', `/recordings/${encodeURIComponent(recordingId)}`, {
+    const body = await this.http.write('PUT', `/recordings/${encodeURIComponent(recordingId)}`, {
       body: { action },
     });
     const data = field(body, 'data');
@@ -119,16 +125,16 @@ export class DyteV2Upstream implements Upstream {
   }
 
   async webhooks() {
-    const body = await this.http.request('GET', '/webhooks');
+    const { body } = await this.http.read('/webhooks');
     return arrayField(body, 'data').flatMap((item) => readWebhook(item) ?? []);
   }
 
   async registerWebhook(registration: { name: string; url: string; events: string[] }) {
-    await this.http.request('POST', '/webhooks', { body: registration });
+    await this.http.write('POST', '/webhooks', { body: registration });
   }
 
   async replaceWebhook(id: string, registration: { name: string; url: string; events: string[] }) {
-    await this.http.request('PUT', `/webhooks/${encodeURIComponent(id)}`, { body: registration });
+    await this.http.write('PUT', `/webhooks/${encodeURIComponent(id)}`, { body: registration });
   }
 }
 

@@ -36,6 +36,13 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
 }
 
+/** A read's answer, and when the request that fetched it was sent: it shows the upstream at some moment after `sentAt`. */
+export interface ReadAnswer {
+  body: unknown;
+  /** Epoch ms. For a coalesced read, when the shared request was sent, not when this caller asked. */
+  sentAt: number;
+}
+
 /** Health as the last upstream exchanges saw it (for `GET /health`). */
 export interface UpstreamHealth {
   reachable: boolean | null;
@@ -43,23 +50,26 @@ export interface UpstreamHealth {
 }
 
 export class UpstreamHttp {
-  private readonly inFlight = new Map<string, Promise<unknown>>();
+  private readonly inFlight = new Map<string, Promise<ReadAnswer>>();
   readonly health: UpstreamHealth = { reachable: null, lastFailureAt: null };
 
   constructor(private readonly options: UpstreamHttpOptions) {}
 
-  /** Resolves to the parsed JSON body of a 2xx; throws ApiError for transport trouble, UpstreamRejection for other 4xx. */
-  request(method: string, path: string, options: RequestOptions = {}): Promise<unknown> {
-    const url = this.url(path, options.query);
-    // Reads are retried and coalesced; writes never are.
-    if (method !== 'GET') return this.attempt(method, url, options.body);
-    const key = `${method} ${url}`;
-    const pending = this.inFlight.get(key);
+  /**
+   * A write, sent once (never retried): resolves to the parsed JSON body of a 2xx; throws ApiError for
+   * transport trouble, UpstreamRejection for other 4xx.
+   */
+  write(method: 'POST' | 'PUT', path: string, options: RequestOptions = {}): Promise<unknown> {
+    return this.attempt(method, this.url(path, options.query), options.body);
+  }
+
+  /** A GET, retried through transient failures, and shared by identical concurrent reads. Throws as `write`. */
+  read(path: string, query?: RequestOptions['query']): Promise<ReadAnswer> {
+    const url = this.url(path, query);
+    const pending = this.inFlight.get(url);
     if (pending) return pending;
-    const call = this.withRetries(method, url, this.options.readRetries).finally(() =>
-      this.inFlight.delete(key),
-    );
-    this.inFlight.set(key, call);
+    const call = this.withRetries(url, this.options.readRetries).finally(() => this.inFlight.delete(url));
+    this.inFlight.set(url, call);
     return call;
   }
 
@@ -71,10 +81,11 @@ export class UpstreamHttp {
     return url.toString();
   }
 
-  private async withRetries(method: string, url: string, retries: number): Promise<unknown> {
+  private async withRetries(url: string, retries: number): Promise<ReadAnswer> {
     for (let attempt = 0; ; attempt += 1) {
+      const sentAt = Date.now();
       try {
-        return await this.attempt(method, url, undefined);
+        return { body: await this.attempt('GET', url, undefined), sentAt };
       } catch (error) {
         if (attempt >= retries || !isTransient(error)) throw error;
         const delay = this.options.retryBaseMs * 3 ** attempt;

@@ -26,14 +26,23 @@ export interface StartOptions {
   storage?: StorageConfig;
 }
 
-export interface RecordingPage {
+/** Every read says when its request was sent (epoch ms): it shows the upstream at some moment after. */
+interface Read {
+  sentAt: number;
+}
+
+export interface RecordingPage extends Read {
   /** Newest first. */
   recordings: Recording[];
   hasMore: boolean;
 }
 
+export interface ActiveRecording extends Read {
+  recording: Recording | null;
+}
+
 /** A single recording read fresh, with what only `/download` may hand out. */
-export interface RecordingDetail {
+export interface RecordingDetail extends Read {
   recording: Recording;
   /** Whether the payload itself said which meeting the recording belongs to. */
   meetingStated: boolean;
@@ -59,8 +68,8 @@ export interface Upstream {
   readonly webhookKeyUrl: string;
   readonly health: UpstreamHealth;
   list(meetingId: string, offset: number, limit: number): Promise<RecordingPage>;
-  /** The meeting's active recording, or null. */
-  active(meetingId: string): Promise<Recording | null>;
+  /** The meeting's active recording, if any. */
+  active(meetingId: string): Promise<ActiveRecording>;
   /** `meetingId` is the meeting the caller expects it in (v1 addresses recordings through it). */
   get(meetingId: string, recordingId: string): Promise<RecordingDetail>;
   /** Never retried. Throws UpstreamRejection when the upstream refuses it (e.g. one is already active). */
