@@ -19,7 +19,7 @@ import type { Codec } from '../core/recording.ts';
 const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_LIMIT = 100;
 
-export interface AppParts {
+interface AppParts {
   basePath: string;
   authorize: Authorize;
   allowedOrigins: string[];

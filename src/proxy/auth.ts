@@ -24,7 +24,7 @@ export interface Caller {
  */
 export type Authorize = (request: Request, context: { meetingId: string | null }) => Promise<Caller>;
 
-export function bearerToken(request: Request): string {
+function bearerToken(request: Request): string {
   const header = request.headers.get('authorization') ?? '';
   const match = /^Bearer\s+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(header);
   if (!match) {
@@ -38,7 +38,7 @@ export function tokenAuthorizer(secret: string): Authorize {
 }
 
 /** What the server allows besides roles. */
-export interface PermissionPolicy {
+interface PermissionPolicy {
   viewerCanDownload: boolean;
   /** The upstream can pause and resume recordings. */
   upstreamPauses: boolean;

@@ -5,7 +5,7 @@ import { asObject } from '../core/parse.ts';
 import { isCodec } from '../core/recording.ts';
 import type { Codec } from '../core/recording.ts';
 
-export const MAX_BODY_BYTES = 16 * 1024;
+const MAX_BODY_BYTES = 16 * 1024;
 
 /** The raw body, refusing anything past `limit` bytes (declared or actually sent) with `413`. */
 export async function readRaw(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer>> {

@@ -14,7 +14,7 @@ const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** How soon a browser should reconnect after a closed stream. */
 const RETRY_MS = 2000;
 
-export interface StreamRequest {
+interface StreamRequest {
   meetingId: string;
   /** From `Last-Event-ID`, when it is a number. */
   lastEventId: number | null;

@@ -21,7 +21,7 @@ export type { ProxyOptions, UpstreamConfig } from './config.ts';
 export type { Authorize, Caller } from './auth.ts';
 export type { EventBus, SequencedEvent, StreamEvent } from './bus.ts';
 export { MemoryEventBus } from './bus.ts';
-export type { RecordingStore } from './store.ts';
+export type { Applied, RecordingStore } from './store.ts';
 export { MemoryRecordingStore } from './store.ts';
 export type { RecordingSettings } from './recordings.ts';
 export type { StorageConfig } from './upstream/types.ts';

@@ -22,7 +22,7 @@ export interface RecordingSettings {
   storage?: StorageConfig;
 }
 
-export interface DownloadTarget {
+interface DownloadTarget {
   url: string;
   expiresAt: string | null;
 }

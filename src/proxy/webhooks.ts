@@ -13,7 +13,7 @@ import type { RecordingService } from './recordings.ts';
 import type { RecordingStore } from './store.ts';
 import type { Upstream } from './upstream/types.ts';
 
-export const WEBHOOK_EVENTS = [
+const WEBHOOK_EVENTS = [
   'recording.statusUpdate',
   'meeting.started',
   'meeting.ended',
@@ -27,7 +27,7 @@ const KEY_FETCH_TIMEOUT_MS = 2_000;
 const REMEMBERED_DELIVERIES = 10_000;
 const REMEMBERED_ROOMS = 10_000;
 
-export interface WebhookOptions {
+interface WebhookOptions {
   /** PEM (SPKI) public key; when absent it is fetched from the upstream's well-known URL and cached. */
   publicKey?: string;
   /** Sent in every meeting state: how long the upstream lets a recording run in an empty room. */

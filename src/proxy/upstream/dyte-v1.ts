@@ -18,7 +18,7 @@ import {
 } from './envelope.ts';
 import type { ActiveRecording, RecordingDetail, StartOptions, Upstream } from './types.ts';
 
-export interface DyteV1Options extends Omit<UpstreamHttpOptions, 'baseUrl'> {
+interface DyteV1Options extends Omit<UpstreamHttpOptions, 'baseUrl'> {
   /** Origin, e.g. `https://api.dyte.io`; `/v1` is added. */
   origin: string;
   orgId: string;

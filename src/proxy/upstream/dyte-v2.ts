@@ -27,7 +27,7 @@ import type {
   UpstreamKind,
 } from './types.ts';
 
-export interface DyteV2Options extends Omit<UpstreamHttpOptions, 'baseUrl'> {
+interface DyteV2Options extends Omit<UpstreamHttpOptions, 'baseUrl'> {
   kind: Extract<UpstreamKind, 'v2' | 'rtk'>;
   /** The API root, e.g. `https://api.dyte.io/v2` or RealtimeKit's `…/realtime/kit/{app}`. */
   baseUrl: string;

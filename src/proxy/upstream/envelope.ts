@@ -5,7 +5,7 @@ import { asObject, parseString } from '../../core/parse.ts';
 import type { Recording } from '../../core/recording.ts';
 import type { WebhookRegistration } from './types.ts';
 
-export function unexpected(what: string): ApiError {
+function unexpected(what: string): ApiError {
   return new ApiError(502, 'upstream_error', `The recording service sent an unexpected ${what}.`);
 }
 

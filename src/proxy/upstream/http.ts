@@ -46,12 +46,11 @@ export interface ReadAnswer {
 /** Health as the last upstream exchanges saw it (for `GET /health`). */
 export interface UpstreamHealth {
   reachable: boolean | null;
-  lastFailureAt: string | null;
 }
 
 export class UpstreamHttp {
   private readonly inFlight = new Map<string, Promise<ReadAnswer>>();
-  readonly health: UpstreamHealth = { reachable: null, lastFailureAt: null };
+  readonly health: UpstreamHealth = { reachable: null };
 
   constructor(private readonly options: UpstreamHttpOptions) {}
 
@@ -111,7 +110,7 @@ export class UpstreamHttp {
         redirect: 'error',
       });
     } catch (error) {
-      this.noteFailure();
+      this.health.reachable = false;
       const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
       if (timedOut) {
         this.options.log(`upstream ${label} timed out after ${this.options.timeoutMs} ms`);
@@ -147,7 +146,7 @@ export class UpstreamHttp {
       );
     }
     if (status >= 500) {
-      this.noteFailure();
+      this.health.reachable = false;
       return unavailable(
         status === 503 || status === 504 ? status : 502,
         'The recording service failed; try again shortly.',
@@ -161,11 +160,6 @@ export class UpstreamHttp {
       return new ApiError(502, 'upstream_error', 'The recording service refused the server configuration.');
     }
     return new UpstreamRejection(status, upstreamMessage(parseJson(text)) ?? `HTTP ${status}`);
-  }
-
-  private noteFailure(): void {
-    this.health.reachable = false;
-    this.health.lastFailureAt = new Date().toISOString();
   }
 }
 
@@ -227,7 +221,7 @@ function upstreamMessage(body: unknown): string | null {
 }
 
 /** `Retry-After` as whole seconds (it may be seconds or an HTTP date); 1 when absent or unreadable. */
-export function retryAfterSeconds(header: string | null): number {
+function retryAfterSeconds(header: string | null): number {
   if (header === null) return 1;
   const seconds = Number(header);
   if (Number.isFinite(seconds)) return Math.max(1, Math.ceil(seconds));

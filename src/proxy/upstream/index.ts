@@ -5,7 +5,7 @@ import { DyteV2Upstream } from './dyte-v2.ts';
 import type { UpstreamHttpOptions } from './http.ts';
 import type { Upstream } from './types.ts';
 
-export type TransportOptions = Omit<UpstreamHttpOptions, 'baseUrl' | 'authorization'>;
+type TransportOptions = Omit<UpstreamHttpOptions, 'baseUrl' | 'authorization'>;
 
 export function createUpstream(config: UpstreamConfig, transport: TransportOptions): Upstream {
   if (config.kind === 'rtk') {

@@ -31,7 +31,7 @@ interface Read {
   sentAt: number;
 }
 
-export interface RecordingPage extends Read {
+interface RecordingPage extends Read {
   /** Newest first. */
   recordings: Recording[];
   hasMore: boolean;
