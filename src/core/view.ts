@@ -39,7 +39,7 @@ export const INITIAL_STATE: LiveState = {
   recordings: [],
   active: null,
   nextCursor: null,
-  permissions: { start: false, stop: false, download: false },
+  permissions: { start: false, stop: false, pause: false, download: false },
   skewMs: 0,
   meeting: null,
   pending: null,
