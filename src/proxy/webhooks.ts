@@ -186,8 +186,9 @@ export class WebhookReceiver {
       await this.updateRoom(meetingId, (room) => {
         beginSession(room, sessionStartedAt);
         const known = room.peers.get(peer);
-        // An older word about a peer never overrides a newer one.
-        if (!known || known.at <= at) room.peers.set(peer, { present: joined, at });
+        // An older word about a peer never overrides a newer one, nor a word from an earlier session.
+        const current = room.sessionStartedAt === null || at >= room.sessionStartedAt;
+        if (current && (!known || known.at <= at)) room.peers.set(peer, { present: joined, at });
         return at;
       });
     } else if (event === 'meeting.started') {
@@ -204,8 +205,9 @@ export class WebhookReceiver {
   private async updateRoom(meetingId: string, change: (room: Room) => number): Promise<void> {
     const room = this.rooms.get(meetingId) ?? { sessionStartedAt: null, peers: new Map<string, Peer>() };
     const at = change(room);
+    // Re-inserted so that the least recently touched room is the one forgotten past the limit.
     this.rooms.delete(meetingId);
-    if (room.peers.size > 0) this.rooms.set(meetingId, room);
+    this.rooms.set(meetingId, room);
     if (this.rooms.size > REMEMBERED_ROOMS) this.rooms.delete(this.rooms.keys().next().value!);
     const participants = [...room.peers.values()].filter((peer) => peer.present).length;
     const previous = await this.store.meeting(meetingId);

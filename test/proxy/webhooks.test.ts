@@ -373,6 +373,10 @@ describe('webhook verification', () => {
         joined(meeting, 40, 'p-2', 40),
       ]);
       assert.equal(room.participants, 1);
+      // A join from the earlier session that arrives late does not bring anybody back.
+      const other = meetingId();
+      const late = await roomAfter(other, [started(other, 40), joined(other, 10, 'p-1', 10)]);
+      assert.equal(late.participants, 0);
     });
 
     it('keeps a participant who rejoined when the earlier meeting.ended arrives late', async () => {
