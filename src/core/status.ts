@@ -55,8 +55,9 @@ export function canAdvance(
 /**
  * Folds a report about a recording into what is known. A report that may not move the status (see
  * `canAdvance`: a late webhook, a stale poll) only fills fields still unknown; otherwise the report
- * wins and fields it leaves empty keep their known values. `age` defaults to `newer`: a caller that
- * receives reports in the order they were produced (the browser, from the proxy's stream) needs no more.
+ * wins and fields it leaves empty keep their known values. `age` defaults to `newer`, which suits
+ * reports taken in the order they were produced (the events of the proxy's stream); a caller that also
+ * folds in answers to reads it sent earlier says which ones `may-be-older`.
  */
 export function mergeRecording(known: Recording, report: Recording, age: ReportAge = 'newer'): Recording {
   const forward = canAdvance(known.status, report.status, age);
