@@ -28,7 +28,6 @@ for (const element of document.querySelectorAll<LiveElement>(
   element.tokenProvider = page.tokenProvider;
   element.meetingId = page.meetingId;
 }
-document.querySelector('dyte-recording-status')!.emptyTimeout = emptyTimeoutSeconds(page.limits);
 
 byId('who').textContent = `Meeting ${page.meetingId} · as ${page.role === 'host' ? 'host' : 'viewer'}`;
 byId('limits').textContent = limitsNote(page.limits);

@@ -49,7 +49,6 @@ function Meeting({ page }: { page: DemoPage }) {
 
   // Every element takes the same three things: the meeting, the proxy, and where tokens come from.
   const live = { meetingId: page.meetingId, endpoint: ENDPOINT, tokenProvider: page.tokenProvider };
-  const emptyTimeout = emptyTimeoutSeconds(page.limits);
   return (
     <div className="app">
       <header className="topbar">
@@ -59,7 +58,7 @@ function Meeting({ page }: { page: DemoPage }) {
             Meeting {page.meetingId} · as {page.role}
           </span>
         </div>
-        <RecordingStatus className="status" {...live} emptyTimeout={emptyTimeout} />
+        <RecordingStatus className="status" {...live} />
         <nav className="switch" aria-label="Demo pages">
           <span>Page</span>
           <a href="/">HTML</a>
@@ -81,7 +80,8 @@ function Meeting({ page }: { page: DemoPage }) {
       <main className="stage" aria-label="Participants">
         {participants.length === 0 ? (
           <p className="empty-room">
-            Everyone left. A running recording stops {emptyTimeout} s after the room empties.
+            Everyone left. A running recording stops {emptyTimeoutSeconds(page.limits)} s after the room
+            empties.
           </p>
         ) : (
           participants.map((participant) => (
@@ -110,7 +110,6 @@ function Meeting({ page }: { page: DemoPage }) {
           <RecordButton
             {...live}
             whenForbidden="disabled"
-            pausable
             onRecordingStart={(e) => log(describeEvent['dyte-recording-start'](e))}
             onRecordingStop={(e) => log(describeEvent['dyte-recording-stop'](e))}
             onRecordingError={(e) => log(describeEvent['dyte-recording-error'](e))}

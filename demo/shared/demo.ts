@@ -125,7 +125,7 @@ export function limitsNote(limits: DemoLimits): string {
   );
 }
 
-/** For `<dyte-recording-status empty-timeout>`: the countdown must match the simulator's limit. */
+/** The simulator's empty-room limit in seconds, for the page's note (the proxy tells the elements itself). */
 export function emptyTimeoutSeconds(limits: DemoLimits): number {
   return Math.round(limits.emptyRoomTimeoutMs / 1000);
 }

@@ -40,6 +40,8 @@ export class LiveRecording {
   #provided: string | undefined;
   /** An older page was loaded: later snapshots must not move the cursor back to page two. */
   #paged = false;
+  /** When (`performance.now()`) the last report was folded in: a read sent earlier may be older. */
+  #learnedAt = 0;
   /** `/meetings/<id>`, the prefix of the meeting's routes. */
   readonly #path: string;
   readonly #forget: () => void;
@@ -90,11 +92,12 @@ export class LiveRecording {
   async loadMore(): Promise<void> {
     const cursor = this.state.nextCursor;
     if (!cursor) return;
+    const sentAt = performance.now();
     const page = await this.api.json<RecordingList>(
       `${this.#path}/recordings?cursor=${encodeURIComponent(cursor)}`,
     );
     this.#paged = true;
-    this.#update(page.recordings, { nextCursor: page.nextCursor }, true);
+    this.#update(page.recordings, { nextCursor: page.nextCursor }, sentAt, true);
   }
 
   /** A fresh, short-lived download link (never cached: each click asks again). */
@@ -106,7 +109,7 @@ export class LiveRecording {
 
   #open() {
     this.#close = openStream(this.api, this.#path, {
-      event: (type, data) => this.#receive(type, data),
+      event: (type, data, sentAt) => this.#receive(type, data, sentAt),
       health: (connection, error) => this.#health(connection, error),
     });
   }
@@ -137,15 +140,19 @@ export class LiveRecording {
     }
   }
 
-  #receive(type: string, data: unknown) {
+  #receive(type: string, data: unknown, sentAt?: number) {
     if (type === 'snapshot' && Array.isArray((data as RecordingList).recordings)) {
       const list = data as RecordingList;
-      this.#update(list.active ? [list.active, ...list.recordings] : list.recordings, {
-        loaded: true,
-        nextCursor: this.#paged ? this.state.nextCursor : list.nextCursor,
-        permissions: list.permissions,
-        skewMs: Date.parse(list.serverTime) - Date.now() || 0,
-      });
+      this.#update(
+        list.active ? [list.active, ...list.recordings] : list.recordings,
+        {
+          loaded: true,
+          nextCursor: this.#paged ? this.state.nextCursor : list.nextCursor,
+          permissions: list.permissions,
+          skewMs: Date.parse(list.serverTime) - Date.now() || 0,
+        },
+        sentAt,
+      );
     } else if (type === 'recording' && isRecording(data)) this.#update([data]);
     else if (type === 'meeting') this.#set({ meeting: data as MeetingState });
   }
@@ -158,13 +165,17 @@ export class LiveRecording {
   /**
    * Folds `reports` into the known list (statuses never regress) and applies `patch`. New recordings go
    * first, or last for an older page; a snapshot's order wins over the known order for what it carries.
+   * `sentAt` is when the read that brought them was sent: one sent before the last report was folded in
+   * may be older than it (stream events and answers to writes are not).
    */
-  #update(reports: Recording[], patch: Partial<LiveState> = {}, older = false) {
+  #update(reports: Recording[], patch: Partial<LiveState> = {}, sentAt = Infinity, older = false) {
+    const age = sentAt < this.#learnedAt ? 'may-be-older' : 'newer';
+    this.#learnedAt = performance.now();
     const known = new Map(this.state.recordings.map((r) => [r.id, r]));
     const fresh = new Map<string, Recording>();
     for (const report of reports) {
       const before = fresh.get(report.id) ?? known.get(report.id);
-      fresh.set(report.id, before ? mergeRecording(before, report) : report);
+      fresh.set(report.id, before ? mergeRecording(before, report, age) : report);
     }
     const rest = this.state.recordings.filter((r) => !fresh.has(r.id));
     const recordings = older ? [...rest, ...fresh.values()] : [...fresh.values(), ...rest];

@@ -1,8 +1,8 @@
 /**
  * The meeting's event stream: SSE over fetch (so it can carry the Bearer token), parsed by
- * eventsource-parser. Reconnects with backoff and jitter, resumes with Last-Event-ID (the proxy sends a
- * fresh snapshot first on every connection, which resyncs whatever was missed), stops while the tab is
- * hidden, and polls the list only when the response cannot be streamed.
+ * eventsource-parser. Reconnects with backoff and jitter, resumes with Last-Event-ID (the proxy then
+ * replays just the events missed, or sends a fresh snapshot when it can no longer replay them all),
+ * stops while the tab is hidden, and polls the list only when the response cannot be streamed.
  */
 import { createParser } from 'eventsource-parser';
 import { ApiError } from '../core/errors.ts';
@@ -29,7 +29,8 @@ export const STREAM_OPTIONS: StreamOptions = {
 };
 
 export interface StreamHandlers {
-  event(type: string, data: unknown): void;
+  /** An event; a polled snapshot also says when its request left (`performance.now()`). */
+  event(type: string, data: unknown, sentAt?: number): void;
   health(connection: Connection, error?: unknown): void;
 }
 
@@ -76,7 +77,7 @@ export function openStream(
         try {
           data = JSON.parse(message.data);
         } catch {
-          return; // not ours to understand; the next snapshot resyncs anyway
+          return; // not ours to understand
         }
         handlers.event(message.event ?? 'message', data);
       },
@@ -102,7 +103,8 @@ export function openStream(
     while (!closed) {
       if (!hidden()) {
         try {
-          handlers.event('snapshot', await api.json(`${path}/recordings`, { signal: abort.signal }));
+          const sentAt = performance.now();
+          handlers.event('snapshot', await api.json(`${path}/recordings`, { signal: abort.signal }), sentAt);
           handlers.health('polling');
         } catch (error) {
           if (!closed) handlers.health('reconnecting', error);

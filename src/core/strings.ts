@@ -21,6 +21,8 @@ export const STRINGS = {
   uploading: 'Saving the recording…',
   saved: 'Recording saved',
   failed: 'Recording failed: {reason}',
+  /** The `{reason}` of a failure the server gave no reason for. */
+  noReason: 'no reason given',
   stoppedBy: 'Stopped by {name}',
   stoppedEmpty: 'Stopped: everyone left',
   stoppedError: 'Stopped by an error',

@@ -4,6 +4,7 @@ import type { Recording } from './recording.ts';
 import { fill } from './strings.ts';
 import type { Strings } from './strings.ts';
 import { formatClock } from './format.ts';
+import { emptyRoomStopAt } from './status.ts';
 
 /** A local action sent to the proxy and not answered yet. */
 export type Pending = 'start' | 'stop' | 'pause' | 'resume' | null;
@@ -80,13 +81,13 @@ export interface ButtonView {
   busy: boolean;
   /** The token may do `action` (false: hide or explain, per the element's attribute). */
   allowed: boolean;
-  /** The secondary pause / resume button, when shown. */
+  /** The secondary pause / resume button, shown while live when the server allows pausing. */
   toggle: 'pause' | 'resume' | null;
 }
 
-export function buttonView(state: LiveState, pausable: boolean): ButtonView {
+export function buttonView(state: LiveState): ButtonView {
   const phase = phaseOf(state);
-  const { start, stop } = state.permissions;
+  const { start, stop, pause } = state.permissions;
   const busy = phase === 'starting' || phase === 'stopping';
   const live = phase === 'recording' || phase === 'paused';
   return {
@@ -94,7 +95,7 @@ export function buttonView(state: LiveState, pausable: boolean): ButtonView {
     label: busy ? phase : live ? 'stop' : 'record',
     busy,
     allowed: live || phase === 'stopping' ? stop : start,
-    toggle: live && pausable && stop ? (phase === 'paused' ? 'resume' : 'pause') : null,
+    toggle: live && pause ? (phase === 'paused' ? 'resume' : 'pause') : null,
   };
 }
 
@@ -120,8 +121,6 @@ export interface StatusView {
 export interface StatusOptions {
   strings: Strings;
   nowMs: number;
-  /** Seconds an empty room keeps recording before the upstream stops it. */
-  emptyTimeout: number;
   /** Warn this many seconds before the 24 h limit. */
   limitWarning: number;
 }
@@ -135,13 +134,14 @@ export function statusView(state: LiveState, options: StatusOptions): StatusView
     phase === 'recording' && recording?.startedAt
       ? elapsedSeconds(recording.startedAt, nowMs, state.skewMs)
       : null;
-  const label = fill(strings[phase], { reason: recording?.error ?? '' });
+  const label = fill(strings[phase], { reason: recording?.error || strings.noReason });
   let detail: string | null = phase === 'starting' ? strings.startingHint : null;
   if (!live && recording && phase !== 'starting') detail = stopReasonText(recording, strings);
   let warning: string | null = null;
-  const emptySince = state.meeting?.participants === 0 ? state.meeting.emptySince : null;
-  if (live && emptySince) {
-    const left = options.emptyTimeout - elapsedSeconds(emptySince, nowMs, state.skewMs);
+  // The server's deadline, counted from the later of the room emptying and the recording's start.
+  const stopAt = live && emptyRoomStopAt(state.meeting, state.active);
+  if (stopAt) {
+    const left = Math.ceil((Date.parse(stopAt) - nowMs - state.skewMs) / 1000);
     warning = fill(strings.emptyRoom, { time: formatClock(left) });
   } else if (elapsed !== null && MAX_RECORDING_SECONDS - elapsed <= options.limitWarning) {
     warning = fill(strings.limitSoon, { time: formatClock(MAX_RECORDING_SECONDS - elapsed) });

@@ -93,8 +93,9 @@ export function recording(fields: Partial<Recording> & Pick<Recording, 'id' | 's
   };
 }
 
-export const HOST = { start: true, stop: true, download: true };
-export const VIEWER = { start: false, stop: false, download: true };
+/** What the proxy grants a host and a viewer over Dyte v2 (which can pause). */
+export const HOST = { start: true, stop: true, pause: true, download: true };
+export const VIEWER = { start: false, stop: false, pause: false, download: true };
 
 /**
  * Serves a scripted event stream for `meetingId` (a small server speaking the contract): a snapshot

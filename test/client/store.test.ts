@@ -3,6 +3,7 @@ import { liveRecording } from '../../src/client/store.ts';
 import type { LiveRecording, TokenHolder } from '../../src/client/store.ts';
 import { STREAM_OPTIONS } from '../../src/client/stream.ts';
 import type { Recording } from '../../src/core/recording.ts';
+import type { Connection } from '../../src/core/view.ts';
 import {
   clearFaults,
   dropStreams,
@@ -25,17 +26,21 @@ interface Watch {
   store: LiveRecording;
   release: () => void;
   changes: number;
+  /** Every connection state the store passed through, in order (repeats collapsed). */
+  connections: Connection[];
 }
 
 const watching: Watch[] = [];
 
 function watch(meetingId: string, source: Partial<TokenHolder>): Watch {
   const store = liveRecording(ENDPOINT, meetingId);
-  const watcher: Watch = { store, release: () => {}, changes: 0 };
+  const watcher: Watch = { store, release: () => {}, changes: 0, connections: [] };
   watcher.release = store.subscribe({
     host: { token: '', ...source },
     changed: () => {
       watcher.changes += 1;
+      const { connection } = store.state;
+      if (watcher.connections.at(-1) !== connection) watcher.connections.push(connection);
     },
   });
   watching.push(watcher);
@@ -46,6 +51,29 @@ async function hostWatch(meetingId = newMeetingId()) {
   const watcher = watch(meetingId, { token: await mintToken(meetingId) });
   await until(() => watcher.store.state.loaded, 'the snapshot');
   return { meetingId, ...watcher };
+}
+
+/**
+ * Holds the answer of the next request whose URL contains `match` after it arrived (network latency on
+ * demand): `arrived` resolves when it is here, `release` lets it through.
+ */
+function holdAnswers(match: string) {
+  const realFetch = window.fetch;
+  let release = () => {};
+  let arrive = () => {};
+  const arrived = new Promise<void>((resolve) => (arrive = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let armed = true;
+  window.fetch = async (input, init) => {
+    const response = await realFetch(input, init);
+    if (armed && String(input).includes(match)) {
+      armed = false;
+      arrive();
+      await released;
+    }
+    return response;
+  };
+  return { arrived, release, restore: () => (window.fetch = realFetch) };
 }
 
 const statusOf = (store: LiveRecording, id: string) =>
@@ -124,12 +152,15 @@ describe('live store', () => {
   });
 
   it('reconnects after the stream drops, resuming from the last event id', async () => {
-    const { store, meetingId } = await hostWatch();
+    const { store, meetingId, connections } = await hostWatch();
     const started = await store.start();
     await until(() => store.state.active?.status === 'RECORDING', 'RECORDING');
+    const before = connections.length;
+    expect(connections.at(-1)).to.equal('live');
     expect(await dropStreams(meetingId)).to.equal(1);
-    await until(() => store.state.connection === 'reconnecting', 'reconnecting');
-    await until(() => store.state.connection === 'live', 'live again');
+    // Every state the store passes through is recorded, so the short reconnecting window cannot be missed.
+    await until(() => connections.length > before + 1, 'reconnecting, then live again');
+    expect(connections.slice(before)).to.deep.equal(['reconnecting', 'live']);
     const { opened, resumedFrom } = await streams(meetingId);
     expect(opened).to.equal(2);
     expect(resumedFrom[0]).to.equal(null);
@@ -234,6 +265,66 @@ describe('live store', () => {
     await store.loadMore();
     expect(store.state.recordings.map((r) => r.id)).to.deep.equal(['new', 'old']);
     expect(store.state.nextCursor).to.equal(null);
+  });
+
+  it('keeps a pause the stream reported over a page that was read before it', async () => {
+    const meetingId = newMeetingId();
+    const running = recording({ id: 'r1', meetingId, status: 'RECORDING' });
+    await scriptStream(meetingId, { recordings: [running], active: running, nextCursor: 'c2' });
+    // The page still shows r1 recording: it was read before the pause.
+    await fault({
+      match: `/meetings/${meetingId}/recordings?cursor=c2`,
+      status: 200,
+      body: { recordings: [running], nextCursor: null },
+    });
+    const { store } = watch(meetingId, { token: await mintToken(meetingId) });
+    await until(() => store.state.loaded, 'the snapshot');
+    const held = holdAnswers('cursor=c2');
+    try {
+      const loading = store.loadMore();
+      await held.arrived;
+      // The stream (reconnected) learns of the pause while the page's answer is still on its way.
+      await clearFaults();
+      const paused = { ...running, status: 'PAUSED' as const };
+      await scriptStream(meetingId, { recordings: [paused], active: paused });
+      await dropStreams(meetingId);
+      await until(() => statusOf(store, 'r1') === 'PAUSED', 'the pause');
+      held.release();
+      await loading;
+      expect(store.state.nextCursor).to.equal(null);
+      expect(statusOf(store, 'r1')).to.equal('PAUSED');
+    } finally {
+      held.restore();
+    }
+  });
+
+  it('keeps a pause over a poll that was sent before the pause was answered', async () => {
+    const meetingId = newMeetingId();
+    await fault({
+      match: `/meetings/${meetingId}/events`,
+      status: 200,
+      body: { not: 'a stream' },
+      count: 100,
+    });
+    const watcher = watch(meetingId, { token: await mintToken(meetingId) });
+    const { store } = watcher;
+    await until(() => store.state.connection === 'polling', 'polling');
+    const started = await store.start();
+    await until(() => store.state.active?.status === 'RECORDING', 'RECORDING seen by polling');
+    const held = holdAnswers(`/meetings/${meetingId}/recordings`);
+    try {
+      await held.arrived; // a poll answered "RECORDING" and waits
+      await store.control('pause');
+      expect(statusOf(store, started.id)).to.equal('PAUSED');
+      const changes = watcher.changes;
+      held.release();
+      await until(() => watcher.changes > changes, 'the held poll folded in');
+      expect(statusOf(store, started.id)).to.equal('PAUSED');
+    } finally {
+      held.restore();
+    }
+    await sleep(KEEPABLE_MS);
+    await store.control('stop');
   });
 
   it('hands out a fresh download link per request', async () => {

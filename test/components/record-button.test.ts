@@ -61,7 +61,7 @@ describe('<dyte-record-button>', () => {
   ];
   for (const [status, expected] of LABELS) {
     it(`reads "${expected}" and is accessible when the recording is ${status ?? 'absent'}`, async () => {
-      const element = await scripted(status, HOST, 'pausable');
+      const element = await scripted(status, HOST);
       await until(() => label(element) === expected, `"${expected}"`);
       expect(part(element, 'button')!.getAttribute('aria-busy')).to.equal(String(status === 'INVOKED'));
       expect(Boolean(part(element, 'toggle'))).to.equal(status === 'RECORDING' || status === 'PAUSED');
@@ -133,9 +133,9 @@ describe('<dyte-record-button>', () => {
     await stopped;
   });
 
-  it('pauses and resumes when pausable', async () => {
+  it('pauses and resumes where the proxy allows it (a host on Dyte v2), without being asked to', async () => {
     const meetingId = newMeetingId();
-    const element = await button(meetingId, await mintToken(meetingId), 'pausable');
+    const element = await button(meetingId, await mintToken(meetingId));
     await until(() => part(element, 'button')?.getAttribute('aria-disabled') === 'false', 'ready');
     part(element, 'button')!.click();
     await until(() => textOf(part(element, 'toggle')) === 'Pause', 'Pause');
@@ -145,6 +145,14 @@ describe('<dyte-record-button>', () => {
     await until(() => textOf(part(element, 'toggle')) === 'Pause', 'Pause again');
     await sleep(KEEPABLE_MS);
     await element.stop();
+  });
+
+  it('offers no Pause / Resume where the proxy does not allow pausing (e.g. Dyte v1)', async () => {
+    for (const status of ['RECORDING', 'PAUSED'] as const) {
+      const element = await scripted(status, { ...HOST, pause: false });
+      await until(() => label(element) === 'Stop', 'Stop');
+      expect(part(element, 'toggle')).to.equal(null);
+    }
   });
 
   it('is not shown to a viewer', async () => {
@@ -163,10 +171,31 @@ describe('<dyte-record-button>', () => {
     expect(main.getAttribute('aria-disabled')).to.equal('true');
     expect(main.getAttribute('aria-describedby')).to.equal(part(element, 'explanation')!.id);
     expect(textOf(part(element, 'explanation'))).to.equal('You do not have permission to record.');
+    // The token is a host's (the proxy would accept a start): only the button's gating holds it back.
+    const { meetingId, token } = element;
+    const store = liveRecording(ENDPOINT, meetingId);
+    const sent: string[] = [];
+    const realFetch = window.fetch;
+    window.fetch = (input, init) => {
+      sent.push(`${init?.method ?? 'GET'} ${String(input)}`);
+      return realFetch(input, init);
+    };
     let started = false;
     element.addEventListener('dyte-recording-start', () => (started = true));
-    main.click();
-    await sleep(50);
+    try {
+      main.click();
+      // A start would have shown as pending at once (the store marks it before sending).
+      expect(store.state.pending).to.equal(null);
+      await element.updateComplete;
+      // A round trip through the real proxy, sent after the click: any start would have left before it.
+      const answer = await realFetch(`${ENDPOINT}/meetings/${meetingId}/recordings`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(((await answer.json()) as { recordings: unknown[] }).recordings).to.deep.equal([]);
+    } finally {
+      window.fetch = realFetch;
+    }
+    expect(sent).to.deep.equal([]);
     expect(started).to.equal(false);
     await expect(element).to.be.accessible();
   });

@@ -94,6 +94,29 @@ describe('<dyte-recording-list>', () => {
     await expect(element).to.be.accessible();
   });
 
+  it('shows no stored duration for a recording still running (it would be a stale 0 sec)', async () => {
+    const meetingId = newMeetingId();
+    const running = (status: 'INVOKED' | 'RECORDING' | 'PAUSED', id: string) =>
+      recording({
+        id,
+        meetingId,
+        status,
+        durationSeconds: 0,
+        codec: 'VP8',
+        invokedAt: '2026-03-05T15:00:00.000Z',
+      });
+    const { element } = await scriptedList({
+      recordings: [
+        running('RECORDING', 'a'),
+        running('PAUSED', 'b'),
+        running('INVOKED', 'c'),
+        saved(meetingId),
+      ],
+    });
+    const metas = parts(element, 'item').map((item) => textOf(item.querySelector('[part=meta]')));
+    expect(metas).to.deep.equal(['VP8', 'VP8', 'VP8', '1 hr 2 min · 12.5 MB · H264 · by Ana']);
+  });
+
   it("formats in the page's locale", async () => {
     const meetingId = newMeetingId();
     const { element } = await scriptedList({ recordings: [saved(meetingId)] }, 'de-DE');

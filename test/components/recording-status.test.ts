@@ -8,6 +8,7 @@ import {
   clearFaults,
   dropStreams,
   ENDPOINT,
+  fault,
   join,
   KEEPABLE_MS,
   leave,
@@ -93,6 +94,11 @@ describe('<dyte-recording-status>', () => {
         stopReason: 'INTERNAL_ERROR',
       }),
       'Recording failed: The recorder crashed. Stopped by an error',
+    ],
+    [
+      'ERRORED without a reason',
+      recording({ id: 'a7', meetingId, status: 'ERRORED' }),
+      'Recording failed: no reason given',
     ],
   ];
   for (const [name, current, expected] of STATES) {
@@ -183,12 +189,18 @@ describe('<dyte-recording-status>', () => {
     }
   });
 
-  it('counts down while the room is empty', async () => {
+  it("counts down to the server's deadline while the room is empty", async () => {
     const clock = fakeClock();
     try {
       const element = await showing(
-        recording({ id: 'c1', meetingId: newMeetingId(), status: 'RECORDING', startedAt: ago(30_000) }),
-        { meeting: { participants: 0, emptySince: ago(15_000) } },
+        recording({
+          id: 'c1',
+          meetingId: newMeetingId(),
+          status: 'RECORDING',
+          invokedAt: ago(35_000),
+          startedAt: ago(30_000),
+        }),
+        { meeting: { participants: 0, emptySince: ago(15_000), emptyTimeoutSeconds: 60 } },
       );
       expect(textOf(part(element, 'warning'))).to.equal('The room is empty: stops in 0:45');
       clock.tick(5000);
@@ -200,17 +212,32 @@ describe('<dyte-recording-status>', () => {
     }
   });
 
-  it('learns from the meeting that the room emptied', async () => {
+  it('counts a recording started in an empty room from its start, with the timeout the server sent', async () => {
+    const clock = fakeClock();
+    try {
+      const element = await showing(
+        recording({ id: 'c2', meetingId: newMeetingId(), status: 'RECORDING', invokedAt: ago(4000) }),
+        { meeting: { participants: 0, emptySince: ago(600_000), emptyTimeoutSeconds: 20 } },
+      );
+      expect(textOf(part(element, 'warning'))).to.equal('The room is empty: stops in 0:16');
+    } finally {
+      clock.restore();
+    }
+  });
+
+  it('learns from the meeting that the room emptied, and the timeout from the proxy', async () => {
     const meetingId = newMeetingId();
-    const element = await statusElement(meetingId, { 'empty-timeout': '120' });
+    const element = await statusElement(meetingId);
     const guest = await join(meetingId);
     await liveRecording(ENDPOINT, meetingId).start();
     await until(() => textOf(part(element, 'label')) === 'REC', 'REC');
     await leave(meetingId, guest);
     await until(
-      () => /The room is empty: stops in \d+:\d\d/.test(textOf(part(element, 'warning'))),
+      () => /^The room is empty: stops in \d+:\d\d$/.test(textOf(part(element, 'warning'))),
       'the countdown',
     );
+    // The timeout is the proxy's (the test proxy keeps Dyte's default); no attribute told the element.
+    expect(liveRecording(ENDPOINT, meetingId).state.meeting?.emptyTimeoutSeconds).to.equal(60);
     await liveRecording(ENDPOINT, meetingId).control('stop');
   });
 
@@ -218,9 +245,17 @@ describe('<dyte-recording-status>', () => {
     const meetingId = newMeetingId();
     const element = await statusElement(meetingId);
     await until(() => liveRecording(ENDPOINT, meetingId).state.connection === 'live', 'live');
+    // The proxy stays unreachable until the loss was seen: the reconnecting window cannot be missed.
+    await fault({
+      match: `/meetings/${meetingId}/events`,
+      status: 503,
+      body: { error: { code: 'upstream_unavailable', message: 'Down for the test.' } },
+      count: 1000,
+    });
     await dropStreams(meetingId);
     await until(() => textOf(part(element, 'connection')) === 'Connection lost, reconnecting…', 'lost');
     await expect(element).to.be.accessible();
+    await clearFaults();
     await until(() => textOf(part(element, 'connection')) === 'Connection restored', 'restored');
   });
 });

@@ -21,7 +21,10 @@ export function textOf(element: Element | null): string {
 
 /** Fails when Lit (in dev mode) warned about anything but being in dev mode. */
 export function expectNoLitWarnings(): void {
-  const issued = [...((globalThis as { litIssuedWarnings?: Set<string> }).litIssuedWarnings ?? [])];
+  const warnings = (globalThis as { litIssuedWarnings?: Set<string> }).litIssuedWarnings;
+  // Without dev mode Lit warns about nothing, and an empty list would prove nothing.
+  expect(warnings, 'Lit in dev mode (its warnings recorded)').to.be.instanceOf(Set);
+  const issued = [...warnings!];
   expect(issued.filter((warning) => !/dev mode|dev-mode/i.test(warning))).to.deep.equal([]);
 }
 

@@ -47,14 +47,14 @@ function state(current: Recording | null, patch: Partial<LiveState> = {}): LiveS
   return {
     ...INITIAL_STATE,
     loaded: true,
-    permissions: { start: true, stop: true, download: true },
+    permissions: { start: true, stop: true, pause: true, download: true },
     recordings: current ? [current] : [],
     active: current && ACTIVE.has(current.status) ? current : null,
     ...patch,
   };
 }
 
-const options = { strings: STRINGS, nowMs: NOW, emptyTimeout: 60, limitWarning: 600 };
+const options = { strings: STRINGS, nowMs: NOW, limitWarning: 600 };
 const status = fc.constantFrom(...RECORDING_STATUSES);
 const pending = fc.constantFrom<Pending>(null, 'start', 'stop', 'pause', 'resume');
 
@@ -93,38 +93,31 @@ describe('buttonView', () => {
       state(rec('RECORDING'), { pending: 'stop' }),
       state(rec('UPLOADING')),
       state(rec('UPLOADED')),
-    ].map((s) => buttonView(s, false).label);
+    ].map((s) => buttonView(s).label);
     assert.deepEqual(labels, ['record', 'starting', 'starting', 'stop', 'stopping', 'record', 'record']);
   });
 
   it('offers an action only when one is possible, and says whether the token may take it', () => {
     fc.assert(
-      fc.property(
-        status,
-        pending,
-        fc.boolean(),
-        fc.boolean(),
-        fc.boolean(),
-        (s, p, start, stop, pausable) => {
-          const view = buttonView(
-            state(rec(s), { pending: p, permissions: { start, stop, download: true } }),
-            pausable,
-          );
-          const live = p !== 'start' && p !== 'stop' && (s === 'RECORDING' || s === 'PAUSED');
-          const busy = p === 'start' || p === 'stop' || s === 'INVOKED';
-          assert.equal(view.busy, busy);
-          assert.equal(view.action, busy ? null : live ? 'stop' : 'start');
-          if (view.action === 'stop') assert.equal(view.allowed, stop);
-          if (view.action === 'start') assert.equal(view.allowed, start);
-          assert.equal(view.toggle !== null, live && pausable && stop);
-          if (view.toggle) assert.equal(view.toggle, s === 'PAUSED' ? 'resume' : 'pause');
-        },
-      ),
+      fc.property(status, pending, fc.boolean(), fc.boolean(), fc.boolean(), (s, p, start, stop, pause) => {
+        const view = buttonView(
+          state(rec(s), { pending: p, permissions: { start, stop, pause, download: true } }),
+        );
+        const live = p !== 'start' && p !== 'stop' && (s === 'RECORDING' || s === 'PAUSED');
+        const busy = p === 'start' || p === 'stop' || s === 'INVOKED';
+        assert.equal(view.busy, busy);
+        assert.equal(view.action, busy ? null : live ? 'stop' : 'start');
+        if (view.action === 'stop') assert.equal(view.allowed, stop);
+        if (view.action === 'start') assert.equal(view.allowed, start);
+        // Pause / Resume follows the server's word alone (a host on an upstream that can pause).
+        assert.equal(view.toggle !== null, live && pause);
+        if (view.toggle) assert.equal(view.toggle, s === 'PAUSED' ? 'resume' : 'pause');
+      }),
     );
   });
 
   it('offers nothing before the first snapshot', () => {
-    assert.equal(buttonView(INITIAL_STATE, true).action, null);
+    assert.equal(buttonView(INITIAL_STATE).action, null);
   });
 });
 
@@ -161,6 +154,14 @@ describe('statusView', () => {
     assert.equal(view.label, 'Recording failed: No disk.');
   });
 
+  it('says so when a failure came without a reason', () => {
+    for (const error of [null, ''])
+      assert.equal(
+        statusView(state(rec('ERRORED', { error })), options).label,
+        'Recording failed: no reason given',
+      );
+  });
+
   it('warns in the last minutes before the 24-hour limit', () => {
     const at = (secondsIn: number) =>
       statusView(state(rec('RECORDING', { startedAt: iso(NOW - secondsIn * 1000) })), options).warning;
@@ -171,14 +172,42 @@ describe('statusView', () => {
 
   it('counts down while the room is empty, in preference to the 24-hour warning', () => {
     const recording = rec('RECORDING', { startedAt: iso(NOW - 86_000_000) });
-    const empty = { participants: 0, emptySince: iso(NOW - 20_000) };
+    const empty = { participants: 0, emptySince: iso(NOW - 20_000), emptyTimeoutSeconds: 60 };
     assert.equal(
       statusView(state(recording, { meeting: empty }), options).warning,
       'The room is empty: stops in 0:40',
     );
-    const occupied = { participants: 2, emptySince: null };
+    const occupied = { participants: 2, emptySince: null, emptyTimeoutSeconds: 60 };
     assert.match(statusView(state(recording, { meeting: occupied }), options).warning!, /24-hour/);
     assert.equal(statusView(state(rec('UPLOADING'), { meeting: empty }), options).warning, null);
+  });
+});
+
+describe('the empty-room countdown', () => {
+  const warning = (recording: Recording, meeting: LiveState['meeting'], skewMs = 0) =>
+    statusView(state(recording, { meeting, skewMs }), options).warning;
+
+  it("counts down the server's timeout, not a fixed one", () => {
+    const recording = rec('RECORDING', { invokedAt: iso(NOW - 60_000), startedAt: iso(NOW - 55_000) });
+    const meeting = { participants: 0, emptySince: iso(NOW - 5000), emptyTimeoutSeconds: 20 };
+    assert.equal(warning(recording, meeting), 'The room is empty: stops in 0:15');
+    assert.equal(
+      warning(recording, { ...meeting, emptyTimeoutSeconds: 300 }),
+      'The room is empty: stops in 4:55',
+    );
+  });
+
+  it('counts from the start of a recording started in an empty room', () => {
+    const recording = rec('RECORDING', { invokedAt: iso(NOW - 4000), startedAt: iso(NOW - 1000) });
+    const meeting = { participants: 0, emptySince: iso(NOW - 30_000), emptyTimeoutSeconds: 20 };
+    assert.equal(warning(recording, meeting), 'The room is empty: stops in 0:16');
+  });
+
+  it("reads the deadline on the server's clock, and while paused too", () => {
+    const recording = rec('PAUSED', { invokedAt: iso(NOW - 60_000) });
+    const meeting = { participants: 0, emptySince: iso(NOW - 5000), emptyTimeoutSeconds: 20 };
+    // The page's clock runs 3 s behind the server's: 3 s less is left.
+    assert.equal(warning(recording, meeting, 3000), 'The room is empty: stops in 0:12');
   });
 });
 

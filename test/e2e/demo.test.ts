@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Page, Request } from 'playwright-core';
 import {
   clickPart,
   launchBrowser,
@@ -152,12 +152,25 @@ describe('the demo (npm start)', () => {
     const viewer = await open(`/?meeting=${meeting}&role=viewer`);
     await screenshot(host, 'html-0-idle');
 
-    // The viewer's record button is shown disabled, with the reason, and does nothing.
+    // The viewer's record button is shown disabled, with the reason, and does nothing: no start request
+    // leaves the page (counted as the browser sends them, up to a later request sent after the click).
     const viewerButton = viewer.locator('dyte-record-button [part=button]');
     assert.equal(await viewerButton.getAttribute('aria-disabled'), 'true');
     assert.match(await partText(viewer, 'dyte-record-button', 'explanation'), /permission/);
+    const sent: string[] = [];
+    const onRequest = (request: Request) =>
+      sent.push(`${request.method()} ${new URL(request.url()).pathname}`);
+    viewer.on('request', onRequest);
     await viewerButton.click({ force: true });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    const marker = `/api/health?after-click=${Date.now()}`;
+    await viewer.evaluate((url) => fetch(url).then((response) => response.status), marker);
+    viewer.off('request', onRequest);
+    assert.ok(sent.includes('GET /api/health'), `the marker request was seen: ${JSON.stringify(sent)}`);
+    assert.deepEqual(
+      sent.filter((request) => request.startsWith('POST')),
+      [],
+      'the disabled button sent no start request',
+    );
     assert.equal(await statusLabel(viewer), 'Not recording');
     assert.equal(await statusLabel(host), 'Not recording');
     await screenshot(viewer, 'html-0-viewer');

@@ -12,8 +12,9 @@ import { styles } from './record-button.styles.ts';
 
 /**
  * A button that starts and stops the meeting's recording: Record → Starting… → Stop → Stopping… →
- * Record. Asks before stopping (a small dialog after the button), offers Pause / Resume when `pausable`,
- * and hides itself, or explains why it is disabled, when the token may not record.
+ * Record. Asks before stopping (a small dialog after the button), offers Pause / Resume where the proxy
+ * allows it (a host, on an upstream that can pause), and hides itself, or explains why it is disabled,
+ * when the token may not record.
  *
  * @summary Record / stop control for one meeting.
  * @fires {CustomEvent<RecordingEventDetail>} dyte-recording-start - A start was accepted. `detail: { recording }`
@@ -45,8 +46,6 @@ export class DyteRecordButton extends LiveElement {
   @property({ attribute: 'no-confirm', type: Boolean }) accessor noConfirm = false;
   /** When the token may not record: `hidden` renders nothing, `disabled` shows the button disabled with the reason. */
   @property({ attribute: 'when-forbidden' }) accessor whenForbidden: 'hidden' | 'disabled' = 'hidden';
-  /** Offer Pause / Resume while recording (Dyte v2 supports it, v1 does not). */
-  @property({ type: Boolean }) accessor pausable = false;
   /** Video codec of new recordings (`H264`, `VP8`, `VP9`); empty for the proxy's default. */
   @property() accessor codec = '';
 
@@ -85,7 +84,7 @@ export class DyteRecordButton extends LiveElement {
   }
 
   #onMain = () => {
-    const { action, allowed } = buttonView(this.live.state, this.pausable);
+    const { action, allowed } = buttonView(this.live.state);
     if (!allowed) return;
     if (action === 'start') void this.start();
     else if (action === 'stop') {
@@ -95,7 +94,7 @@ export class DyteRecordButton extends LiveElement {
   };
 
   #onToggle = () => {
-    const { toggle } = buttonView(this.live.state, this.pausable);
+    const { toggle } = buttonView(this.live.state);
     if (toggle && !this.live.state.pending) void this.#request((store) => store.control(toggle));
   };
 
@@ -110,7 +109,7 @@ export class DyteRecordButton extends LiveElement {
 
   override render() {
     const { state } = this.live;
-    const view = buttonView(state, this.pausable);
+    const view = buttonView(state);
     const forbidden = state.loaded && !view.allowed;
     if (forbidden && this.whenForbidden !== 'disabled') return nothing;
     const text = this.text;

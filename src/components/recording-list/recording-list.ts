@@ -5,6 +5,7 @@ import { emit } from '../../client/events.ts';
 import type { DownloadKind } from '../../client/store.ts';
 import { formatBytes, formatDate, formatDuration } from '../../core/format.ts';
 import type { Recording } from '../../core/recording.ts';
+import { isActive } from '../../core/status.ts';
 import { fill } from '../../core/strings.ts';
 import type { LiveError } from '../../core/view.ts';
 import { base } from '../base.styles.ts';
@@ -115,7 +116,10 @@ export class DyteRecordingList extends LiveElement {
     const when = recording.invokedAt ?? recording.startedAt;
     const by = recording.startedBy?.name;
     const meta = [
-      recording.durationSeconds === null ? '' : formatDuration(recording.durationSeconds, locale),
+      // An active recording's stored duration is a stale snapshot (often 0): none is shown until it ends.
+      recording.durationSeconds === null || isActive(recording.status)
+        ? ''
+        : formatDuration(recording.durationSeconds, locale),
       recording.fileSizeBytes === null ? '' : formatBytes(recording.fileSizeBytes, locale),
       recording.codec ?? '',
       by ? fill(text.by, { name: by }) : '',

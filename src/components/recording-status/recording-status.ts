@@ -11,8 +11,9 @@ import { styles } from './recording-status.styles.ts';
 /**
  * The life of the meeting's recording: Starting (the recorder can take up to 30 s), REC with the
  * elapsed time on the server's clock, Paused, Saving, Saved, Failed with the reason, and why or by whom
- * it stopped. Warns before the 24-hour limit and counts down when the room is empty. Tells screen
- * readers about status changes (never about ticks), and shows when its live connection is lost.
+ * it stopped. Warns before the 24-hour limit and, when the room is empty, counts down to the moment
+ * the upstream will stop the recording (the proxy knows its timeout). Tells screen readers about
+ * status changes (never about ticks), and shows when its live connection is lost.
  *
  * @summary Live recording status of one meeting.
  * @fires {CustomEvent<ChangeEventDetail>} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
@@ -40,8 +41,6 @@ export class DyteRecordingStatus extends LiveElement {
   /** Shown after the connection was lost: `offline` until it is back, then `online` until the next change. */
   @state() private accessor connectionNote: 'offline' | 'online' | null = null;
 
-  /** Seconds an empty room keeps recording before the upstream stops it (Dyte: 60). */
-  @property({ attribute: 'empty-timeout', type: Number }) accessor emptyTimeout = 60;
   /** Warn this many seconds before the 24-hour limit. */
   @property({ attribute: 'limit-warning', type: Number }) accessor limitWarning = 600;
 
@@ -55,7 +54,6 @@ export class DyteRecordingStatus extends LiveElement {
     const { phase, label } = (this.#shown = statusView(this.live.state, {
       strings: this.text,
       nowMs: Date.now(),
-      emptyTimeout: this.emptyTimeout,
       limitWarning: this.limitWarning,
     }));
     if (before && before !== 'loading' && phase !== before) {
