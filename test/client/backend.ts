@@ -2,6 +2,7 @@
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { RecordingList } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
+import { recordingFixture } from '../core/fixtures.ts';
 
 export const ENDPOINT = '/api';
 
@@ -73,24 +74,7 @@ export async function clearFaults(): Promise<void> {
 
 /** A Recording with everything unknown but what is given. */
 export function recording(fields: Partial<Recording> & Pick<Recording, 'id' | 'status'>): Recording {
-  return {
-    meetingId: 'm',
-    codec: null,
-    outputFileName: null,
-    invokedAt: null,
-    startedAt: null,
-    stoppedAt: null,
-    durationSeconds: null,
-    fileSizeBytes: null,
-    downloadable: false,
-    audioDownloadable: false,
-    downloadExpiresAt: null,
-    stopReason: null,
-    startedBy: null,
-    stoppedBy: null,
-    error: null,
-    ...fields,
-  };
+  return recordingFixture({ meetingId: 'm', ...fields });
 }
 
 /** What the proxy grants a host and a viewer over Dyte v2 (which can pause). */

@@ -13,30 +13,18 @@ import {
 import { RECORDING_STATUSES } from '../../src/core/recording.ts';
 import type { Recording, RecordingStatus } from '../../src/core/recording.ts';
 import type { MeetingState } from '../../src/core/contract.ts';
+import { recordingFixture } from './fixtures.ts';
 
 const status = fc.constantFrom(...RECORDING_STATUSES);
 
 function recording(overrides: Partial<Recording> = {}): Recording {
-  return {
+  return recordingFixture({
     id: 'rec-1',
     meetingId: 'meet-1',
-    status: 'INVOKED',
     codec: 'H264',
-    outputFileName: null,
     invokedAt: '2026-01-01T00:00:00.000Z',
-    startedAt: null,
-    stoppedAt: null,
-    durationSeconds: null,
-    fileSizeBytes: null,
-    downloadable: false,
-    audioDownloadable: false,
-    downloadExpiresAt: null,
-    stopReason: null,
-    startedBy: null,
-    stoppedBy: null,
-    error: null,
     ...overrides,
-  };
+  });
 }
 
 describe('status order', () => {

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { RECORDING_STATUSES } from '../../src/core/recording.ts';
 import type { Recording, RecordingStatus } from '../../src/core/recording.ts';
 import { STRINGS } from '../../src/core/strings.ts';
+import { recordingFixture } from './fixtures.ts';
 import {
   buttonView,
   currentRecording,
@@ -19,26 +20,7 @@ const NOW = Date.parse('2026-03-05T12:00:00.000Z');
 const iso = (ms: number) => new Date(ms).toISOString();
 
 function rec(status: RecordingStatus, fields: Partial<Recording> = {}): Recording {
-  return {
-    id: 'r1',
-    meetingId: 'm1',
-    status,
-    codec: null,
-    outputFileName: null,
-    invokedAt: null,
-    startedAt: null,
-    stoppedAt: null,
-    durationSeconds: null,
-    fileSizeBytes: null,
-    downloadable: false,
-    audioDownloadable: false,
-    downloadExpiresAt: null,
-    stopReason: null,
-    startedBy: null,
-    stoppedBy: null,
-    error: null,
-    ...fields,
-  };
+  return recordingFixture({ status, ...fields });
 }
 
 const ACTIVE = new Set<RecordingStatus>(['INVOKED', 'RECORDING', 'PAUSED']);
