@@ -2,19 +2,12 @@
  * What the bench asks of the simulator directly, as Dyte's own API would be asked (v2, Basic auth) or
  * through its `/_sim/` control plane: recordings, participants, webhook registrations, request counts.
  */
+import { WEBHOOK_EVENTS } from '../../src/proxy/webhooks.ts';
+
 export interface UpstreamCounts {
   total: number;
   requests: Record<string, number>;
 }
-
-/** The events the proxy registers for; the bench registers the same when it stands in for the proxy. */
-const WEBHOOK_EVENTS = [
-  'recording.statusUpdate',
-  'meeting.started',
-  'meeting.ended',
-  'meeting.participantJoined',
-  'meeting.participantLeft',
-];
 
 export class SimulatorClient {
   private readonly auth: string;

@@ -13,7 +13,8 @@ import type { RecordingService } from './recordings.ts';
 import type { RecordingStore } from './store.ts';
 import type { Upstream } from './upstream/types.ts';
 
-const WEBHOOK_EVENTS = [
+/** The events we register for (the bench registers the same when it stands in for the proxy). */
+export const WEBHOOK_EVENTS = [
   'recording.statusUpdate',
   'meeting.started',
   'meeting.ended',
