@@ -59,33 +59,15 @@ const browser = await section('browser network cost', measureBrowser);
 const amplification = await section('upstream amplification', measureAmplification);
 const { memory, fanout } = await section('fan-out latency and memory per stream', measureFanout);
 const throughput = await section('proxy throughput', measureThroughput);
-const measured = {
+const run = {
   generatedAt: new Date().toISOString(),
   command: COMMAND,
   durationSeconds: Math.round((performance.now() - started) / 1000),
   machine,
-  size,
-  browser,
-  amplification,
-  fanout,
-  throughput,
-  memory,
 };
-const { generatedAt, command, durationSeconds } = measured;
+const measures = { size, browser, amplification, fanout, throughput, memory };
 // Budgets right after the machine, so the JSON reads top-down like the README.
-const results: BenchResults = {
-  generatedAt,
-  command,
-  durationSeconds,
-  machine,
-  budgets: checkBudgets(measured),
-  size,
-  browser,
-  amplification,
-  fanout,
-  throughput,
-  memory,
-};
+const results: BenchResults = { ...run, budgets: checkBudgets({ ...run, ...measures }), ...measures };
 const figures = renderFigures(results);
 await writeFile(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
 await updateReadme(figures);
