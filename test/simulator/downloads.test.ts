@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { RunningSimulator } from '../../src/simulator/index.ts';
-import { eventually, simulator, untilStatus, v2 } from './helpers.ts';
+import { after, describe, it } from 'node:test';
+import { eventually, simulator, simulatorPerSuite, untilStatus, v2 } from './helpers.ts';
 import type { Call } from './helpers.ts';
 
 /** Starts, records ~10 s and stops a recording; resolves to its UPLOADED v2 body. */
@@ -16,13 +15,8 @@ async function uploadedRecording(call: Call, body: Record<string, unknown>) {
 const bytes = async (response: Response) => Buffer.from(await response.arrayBuffer());
 
 describe('signed downloads', () => {
-  let sim: RunningSimulator;
-  let call: Call;
-  before(async () => {
-    sim = await simulator({ speed: 1000 });
-    call = v2(sim);
-  });
-  after(() => sim.close());
+  const suite = simulatorPerSuite(v2);
+  const { call } = suite;
 
   it('serves a real MP4 (ftyp box first) for H264, with its content type and length', async () => {
     const recording = await uploadedRecording(call, { meeting_id: 'dl-h264' });

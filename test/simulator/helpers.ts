@@ -2,6 +2,7 @@
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { startSimulator } from '../../src/simulator/index.ts';
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.ts';
 
@@ -27,6 +28,27 @@ export type Call = (
  */
 export async function simulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   return startSimulator({ speed: 1000, emptyRoomTimeoutMs: 36_000_000, ...options });
+}
+
+/**
+ * A simulator (see `simulator`) for the enclosing `describe` block: started before its tests, closed
+ * after them. `call` speaks the API that `client` makes for it.
+ */
+export function simulatorPerSuite(client: (sim: RunningSimulator) => Call) {
+  let running: RunningSimulator | undefined;
+  let api: Call | undefined;
+  before(async () => {
+    running = await simulator();
+    api = client(running);
+  });
+  after(() => running?.close());
+  return {
+    get sim(): RunningSimulator {
+      if (!running) throw new Error('the simulator starts before the tests');
+      return running;
+    },
+    call: ((...args) => api!(...args)) as Call,
+  };
 }
 
 export async function request(

@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { RunningSimulator } from '../../src/simulator/index.ts';
-import { basicAuth, eventually, request, rtk, RTK_BASE, simulator, untilStatus } from './helpers.ts';
-import type { Call } from './helpers.ts';
+import { describe, it } from 'node:test';
+import { basicAuth, eventually, request, rtk, RTK_BASE, simulatorPerSuite, untilStatus } from './helpers.ts';
 
 describe('Cloudflare RealtimeKit prefix', () => {
-  let sim: RunningSimulator;
-  let call: Call;
-  before(async () => {
-    sim = await simulator({ speed: 1000 });
-    call = rtk(sim);
-  });
-  after(() => sim.close());
+  const suite = simulatorPerSuite(rtk);
+  const { call } = suite;
 
   it('serves the v2 recording routes and shapes under /client/v4/accounts/…/realtime/kit/…', async () => {
     const started = await call('POST', '/recordings', {
@@ -77,9 +70,9 @@ describe('Cloudflare RealtimeKit prefix', () => {
     for (const headers of [
       {} as Record<string, string>,
       { authorization: 'Bearer wrong' },
-      { authorization: basicAuth(sim.orgId, sim.apiKey) },
+      { authorization: basicAuth(suite.sim.orgId, suite.sim.apiKey) },
     ]) {
-      const answer = await request(`${sim.url}${RTK_BASE}/recordings`, 'GET', undefined, headers);
+      const answer = await request(`${suite.sim.url}${RTK_BASE}/recordings`, 'GET', undefined, headers);
       assert.equal(answer.status, 401);
       assert.equal(answer.body.success, false);
       assert.equal(answer.body.error.code, 401);

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { normalizeV1Recording } from '../../src/core/normalize.ts';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
-import { basicAuth, eventually, request, simulator, v1, v2 } from './helpers.ts';
-import type { Call } from './helpers.ts';
+import { basicAuth, eventually, request, simulator, simulatorPerSuite, v1, v2 } from './helpers.ts';
 
 /** Every field Dyte's v1 Recording schema marks required. */
 const REQUIRED = [
@@ -20,13 +19,8 @@ const REQUIRED = [
 ];
 
 describe('Dyte v1 recordings', () => {
-  let sim: RunningSimulator;
-  let call: Call;
-  before(async () => {
-    sim = await simulator({ speed: 1000 });
-    call = v1(sim);
-  });
-  after(() => sim.close());
+  const suite = simulatorPerSuite(v1);
+  const { call } = suite;
 
   const get = async (meeting: string, id: string) =>
     (await call('GET', `/meetings/${meeting}/recordings/${id}`)).body.data.recording;
@@ -71,7 +65,7 @@ describe('Dyte v1 recordings', () => {
 
   it('shows a recording paused through v2 as RECORDING (v1 knows no PAUSED)', async () => {
     const { recording } = (await call('POST', '/meetings/v1-paused/recording', {})).body.data;
-    const two = v2(sim);
+    const two = v2(suite.sim);
     await eventually(async () => (await get('v1-paused', recording.id)).status === 'RECORDING');
     assert.equal(
       (await two('PUT', `/recordings/${recording.id}`, { action: 'pause' })).body.data.status,
@@ -162,7 +156,7 @@ describe('Dyte v1 recordings', () => {
     });
     assert.equal(created.status, 200);
     const webhook = created.body.data.webhook;
-    assert.equal(webhook.organizationId, sim.orgId);
+    assert.equal(webhook.organizationId, suite.sim.orgId);
     for (const field of ['organizationId', 'enabled', 'id', 'createdAt', 'updatedAt'])
       assert.ok(field in webhook);
     assert.equal((await call('GET', '/webhooks')).body.data.webhooks.length, 1);

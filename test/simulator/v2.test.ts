@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
 import { normalizeV2Recording } from '../../src/core/normalize.ts';
-import { basicAuth, eventually, request, simulator, untilStatus, v2 } from './helpers.ts';
+import { basicAuth, eventually, request, simulator, simulatorPerSuite, untilStatus, v2 } from './helpers.ts';
 import type { Call } from './helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -22,13 +22,8 @@ const REQUIRED = [
 ];
 
 describe('Dyte v2 recordings', () => {
-  let sim: RunningSimulator;
-  let call: Call;
-  before(async () => {
-    sim = await simulator({ speed: 1000 });
-    call = v2(sim);
-  });
-  after(() => sim.close());
+  const suite = simulatorPerSuite(v2);
+  const { call } = suite;
 
   it('starts a recording INVOKED with every required field, null where not known yet', async () => {
     const answer = await call('POST', '/recordings', { meeting_id: 'v2-start' });
@@ -166,8 +161,8 @@ describe('Dyte v2 recordings', () => {
   }
 
   it('rejects invalid JSON, a bad action and bad list queries with 400', async () => {
-    const broken = await request(`${sim.url}/v2/recordings`, 'POST', '{"meeting_id":', {
-      authorization: basicAuth(sim.orgId, sim.apiKey),
+    const broken = await request(`${suite.sim.url}/v2/recordings`, 'POST', '{"meeting_id":', {
+      authorization: basicAuth(suite.sim.orgId, suite.sim.apiKey),
       'content-type': 'application/json',
     });
     assert.equal(broken.status, 400);
