@@ -201,22 +201,28 @@ describe('webhook verification', () => {
     return rig.call('/webhooks', { method: 'POST', body, headers });
   };
 
-  /** A stream of the meeting, past its snapshot. */
-  const watch = async (meeting: string) => {
+  /** Runs `test` with a stream of the meeting (past its snapshot), closed afterwards. */
+  const watching = async <T>(
+    meeting: string,
+    test: (stream: EventStreamReader) => Promise<T>,
+  ): Promise<T> => {
     const stream = await EventStreamReader.open(
       `${rig.url}/meetings/${meeting}/events`,
       await rig.token('viewer', meeting),
     );
-    await stream.next((m) => m.event === 'snapshot');
-    return stream;
+    try {
+      await stream.next((m) => m.event === 'snapshot');
+      return await test(stream);
+    } finally {
+      await stream.close();
+    }
   };
   const recordingEvents = (stream: EventStreamReader) =>
     stream.messages.filter((m) => m.event === 'recording').map((m) => m.data as Recording);
 
   it('applies a correctly signed delivery (dyte-* or rtk-* headers) and answers 204', async () => {
     const meeting = meetingId();
-    const stream = await watch(meeting);
-    try {
+    await watching(meeting, async (stream) => {
       const response = await deliver(statusUpdate(meeting, 'rec-a', 'RECORDING'));
       assert.equal(response.status, 204);
       const event = await stream.next((m) => m.event === 'recording');
@@ -225,15 +231,12 @@ describe('webhook verification', () => {
       const rtk = await deliver(statusUpdate(meeting, 'rec-b', 'INVOKED'), { prefix: 'rtk' });
       assert.equal(rtk.status, 204);
       await stream.next((m) => m.event === 'recording' && (m.data as Recording).id === 'rec-b');
-    } finally {
-      await stream.close();
-    }
+    });
   });
 
   it('answers 401 and applies nothing when the signature is missing, wrong or over another body', async () => {
     const meeting = meetingId();
-    const stream = await watch(meeting);
-    try {
+    await watching(meeting, async (stream) => {
       const body = statusUpdate(meeting, 'rec-forged', 'RECORDING');
       const cases = {
         missing: await deliver(body, { signature: '' }),
@@ -257,15 +260,12 @@ describe('webhook verification', () => {
         recordingEvents(stream).map((r) => r.id),
         ['rec-real'],
       );
-    } finally {
-      await stream.close();
-    }
+    });
   });
 
   it('ignores a second delivery with the same id', async () => {
     const meeting = meetingId();
-    const stream = await watch(meeting);
-    try {
+    await watching(meeting, async (stream) => {
       const uuid = randomUUID();
       assert.equal((await deliver(statusUpdate(meeting, 'rec-d', 'RECORDING'), { uuid })).status, 204);
       assert.equal((await deliver(statusUpdate(meeting, 'rec-d', 'UPLOADING'), { uuid })).status, 204);
@@ -275,15 +275,12 @@ describe('webhook verification', () => {
         recordingEvents(stream).map((r) => `${r.id}:${r.status}`),
         ['rec-d:RECORDING', 'rec-barrier-1:INVOKED'],
       );
-    } finally {
-      await stream.close();
-    }
+    });
   });
 
   it('never moves a recording backwards on a late or replayed delivery', async () => {
     const meeting = meetingId();
-    const stream = await watch(meeting);
-    try {
+    await watching(meeting, async (stream) => {
       await deliver(statusUpdate(meeting, 'rec-s', 'UPLOADED'));
       const uploaded = await stream.next((m) => m.event === 'recording');
       assert.equal((uploaded.data as Recording).stopReason, 'ALL_PEERS_LEFT');
@@ -298,9 +295,7 @@ describe('webhook verification', () => {
       assert.deepEqual(statuses, ['UPLOADED']);
       const downloadLeak = JSON.stringify(stream.messages).includes('secret-link');
       assert.equal(downloadLeak, false, 'download URLs never travel in events');
-    } finally {
-      await stream.close();
-    }
+    });
   });
 
   describe('participants, whatever order their webhooks arrive in', () => {
@@ -339,8 +334,7 @@ describe('webhook verification', () => {
 
     /** Delivers `bodies` one after the other and returns the meeting state the stream ends with. */
     const roomAfter = async (meeting: string, bodies: string[]): Promise<MeetingState> => {
-      const stream = await watch(meeting);
-      try {
+      return watching(meeting, async (stream) => {
         for (const body of bodies) assert.equal((await deliver(body)).status, 204);
         const barrier = `rec-barrier-${randomUUID().slice(0, 8)}`;
         await deliver(statusUpdate(meeting, barrier, 'INVOKED'));
@@ -350,9 +344,7 @@ describe('webhook verification', () => {
           .map((m) => m.data as MeetingState);
         assert.ok(states.length > 0, 'a meeting event was sent');
         return states.at(-1)!;
-      } finally {
-        await stream.close();
-      }
+      });
     };
 
     it('counts a participant whose meeting.started arrives after their join, or before', async () => {
