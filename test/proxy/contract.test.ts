@@ -24,6 +24,17 @@ for (const kind of ['v2', 'v1'] as const) {
 
     const start = (meeting: string, token: string, json: unknown = {}) =>
       rig.call(`/meetings/${meeting}/recordings`, { method: 'POST', token, json });
+    /** Starts a recording and waits until it records; resolves to its id. */
+    const startRecording = async (meeting: string, token: string) => {
+      const { id } = (await (await start(meeting, token)).json()) as Recording;
+      await eventually(
+        () => readRecording(rig, token, id),
+        (r) => r.status === 'RECORDING',
+      );
+      return id;
+    };
+    const control = (id: string, token: string, action: string) =>
+      rig.call(`/recordings/${id}`, { method: 'PUT', token, json: { action } });
 
     it('lists a meeting without recordings, with the permissions of each role (pause only where the upstream pauses)', async () => {
       const meeting = meetingId();
@@ -111,11 +122,7 @@ for (const kind of ['v2', 'v1'] as const) {
       assert.equal(refused.status, 403);
       assert.equal((await errorOf(refused)).code, 'forbidden');
       const recording = (await (await start(meeting, await rig.token('host', meeting))).json()) as Recording;
-      const stop = await rig.call(`/recordings/${recording.id}`, {
-        method: 'PUT',
-        token: viewer,
-        json: { action: 'stop' },
-      });
+      const stop = await control(recording.id, viewer, 'stop');
       assert.equal(stop.status, 403);
       // …but a viewer may read it.
       assert.equal((await readRecording(rig, viewer, recording.id)).id, recording.id);
@@ -160,26 +167,14 @@ for (const kind of ['v2', 'v1'] as const) {
     it('stops a recording: UPLOADING, stopped by the token holder, and a second stop is 409 invalid_state', async () => {
       const meeting = meetingId();
       const host = await rig.token('host', meeting, { sub: 'u-9', name: 'Cleo' });
-      const { id } = (await (await start(meeting, host)).json()) as Recording;
-      await eventually(
-        () => readRecording(rig, host, id),
-        (r) => r.status === 'RECORDING',
-      );
-      const stop = await rig.call(`/recordings/${id}`, {
-        method: 'PUT',
-        token: host,
-        json: { action: 'stop' },
-      });
+      const id = await startRecording(meeting, host);
+      const stop = await control(id, host, 'stop');
       assert.equal(stop.status, 200);
       const stopped = (await stop.json()) as Recording;
       assert.ok(['UPLOADING', 'UPLOADED', 'ERRORED'].includes(stopped.status), stopped.status);
       assert.deepEqual(stopped.stoppedBy, { id: 'u-9', name: 'Cleo' });
       assert.equal(stopped.stopReason, 'API_CALL');
-      const again = await rig.call(`/recordings/${id}`, {
-        method: 'PUT',
-        token: host,
-        json: { action: 'stop' },
-      });
+      const again = await control(id, host, 'stop');
       assert.equal(again.status, 409);
       const error = await errorOf(again);
       assert.equal(error.code, 'invalid_state');
@@ -190,20 +185,14 @@ for (const kind of ['v2', 'v1'] as const) {
       it('pauses and resumes, refusing a resume while recording', async () => {
         const meeting = meetingId();
         const host = await rig.token('host', meeting);
-        const { id } = (await (await start(meeting, host)).json()) as Recording;
-        await eventually(
-          () => readRecording(rig, host, id),
-          (r) => r.status === 'RECORDING',
-        );
-        const control = (action: string) =>
-          rig.call(`/recordings/${id}`, { method: 'PUT', token: host, json: { action } });
-        const early = await control('resume');
+        const id = await startRecording(meeting, host);
+        const early = await control(id, host, 'resume');
         assert.equal(early.status, 409);
         assert.equal((await errorOf(early)).code, 'invalid_state');
-        const paused = await control('pause');
+        const paused = await control(id, host, 'pause');
         assert.equal(paused.status, 200);
         assert.equal(((await paused.json()) as Recording).status, 'PAUSED');
-        const resumed = await control('resume');
+        const resumed = await control(id, host, 'resume');
         assert.equal(resumed.status, 200);
         assert.equal(((await resumed.json()) as Recording).status, 'RECORDING');
       });
@@ -211,16 +200,8 @@ for (const kind of ['v2', 'v1'] as const) {
       it('answers pause with 422 not_supported (v1 only stops)', async () => {
         const meeting = meetingId();
         const host = await rig.token('host', meeting);
-        const { id } = (await (await start(meeting, host)).json()) as Recording;
-        await eventually(
-          () => readRecording(rig, host, id),
-          (r) => r.status === 'RECORDING',
-        );
-        const response = await rig.call(`/recordings/${id}`, {
-          method: 'PUT',
-          token: host,
-          json: { action: 'pause' },
-        });
+        const id = await startRecording(meeting, host);
+        const response = await control(id, host, 'pause');
         assert.equal(response.status, 422);
         assert.equal((await errorOf(response)).code, 'not_supported');
       });
@@ -233,7 +214,7 @@ for (const kind of ['v2', 'v1'] as const) {
       const early = await rig.call(`/recordings/${id}/download`, { token: host });
       assert.equal(early.status, 409);
       assert.equal((await errorOf(early)).code, 'not_ready');
-      await rig.call(`/recordings/${id}`, { method: 'PUT', token: host, json: { action: 'stop' } });
+      await control(id, host, 'stop');
 
       const meeting2 = meetingId();
       const host2 = await rig.token('host', meeting2);
@@ -287,13 +268,9 @@ for (const kind of ['v2', 'v1'] as const) {
       const host = await rig.token('host', meeting);
       const ids: string[] = [];
       for (let i = 0; i < 3; i += 1) {
-        const { id } = (await (await start(meeting, host)).json()) as Recording;
+        const id = await startRecording(meeting, host);
         ids.push(id);
-        await eventually(
-          () => readRecording(rig, host, id),
-          (r) => r.status === 'RECORDING',
-        );
-        await rig.call(`/recordings/${id}`, { method: 'PUT', token: host, json: { action: 'stop' } });
+        await control(id, host, 'stop');
         await new Promise((resolve) => setTimeout(resolve, 30)); // distinct invoke times
       }
       const first = (await (
