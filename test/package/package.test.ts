@@ -188,6 +188,30 @@ describe('the published package', { timeout: 150_000 }, () => {
     assert.deepEqual(defines(one), ['dyte-record-button']);
   });
 
+  it('keeps server code and secret names out of every browser build', () => {
+    const installed = join(app, 'node_modules', 'dyte-recording-kit', 'dist');
+    const browserFiles = [
+      'dyte-recording-kit.js',
+      'dyte-recording-kit.lit-external.js',
+      ...packed.files
+        .map((file) => file.path)
+        .filter((path) => path.startsWith('dist/esm/') && path.endsWith('.js'))
+        .map((path) => path.slice('dist/'.length)),
+    ];
+    assert.ok(browserFiles.length > 3, 'the per-entry modules are there');
+    // What only the proxy or the simulator would carry: their env names, the JWT library, upstream auth.
+    const serverOnly =
+      /DYTE_API_KEY|DYTE_ORG_ID|RTK_API_TOKEN|RECORDING_TOKEN_SECRET|STORAGE_SECRET|createRecordingToken|SignJWT|jwtVerify|APIKEY |Basic |node:/;
+    for (const file of browserFiles) {
+      assert.doesNotMatch(readFileSync(join(installed, file), 'utf8'), serverOnly, file);
+    }
+    assert.match(
+      readFileSync(join(installed, 'server.js'), 'utf8'),
+      serverOnly,
+      'the pattern does find server code',
+    );
+  });
+
   it('type-checks an app against its declarations, catching its type errors', async () => {
     writeFileSync(join(app, 'app.ts'), CONSUMER_TS);
     for (const [module, moduleResolution] of [
