@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RecordingList } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import { EventStreamReader, meetingId, sleep, startRig } from './helpers.ts';
+import { EventStreamReader, meetingId, sleep, startRig, startWatched } from './helpers.ts';
 import type { Rig } from './helpers.ts';
 
 /** Starts a recording straight at the simulator, behind the proxy's back (only a poll can see it). */
@@ -47,13 +47,7 @@ describe('the event stream', () => {
       assert.deepEqual(list.permissions, { start: false, stop: false, pause: false, download: true });
       assert.match(snapshot.id ?? '', /^\d+$/);
 
-      const started = await rig.call(`/meetings/${meeting}/recordings`, {
-        method: 'POST',
-        token: host,
-        json: {},
-      });
-      const { id } = (await started.json()) as Recording;
-      await stream.next((m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING');
+      const id = await startWatched(rig, meeting, host, stream);
       const events = stream.messages.filter((m) => m.event === 'recording');
       assert.deepEqual(
         events.map((m) => (m.data as Recording).status),
@@ -96,8 +90,7 @@ describe('the event stream', () => {
     // Another watcher keeps the meeting watched while the first one is away.
     const keeper = await open(meeting);
     try {
-      await rig.call(`/meetings/${meeting}/recordings`, { method: 'POST', token: host, json: {} });
-      await keeper.next((m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING');
+      await startWatched(rig, meeting, host, keeper);
       const missed = keeper.messages.filter((m) => m.event === 'recording');
 
       const resumed = await open(meeting, 'viewer', { 'last-event-id': snapshot.id! });

@@ -261,6 +261,23 @@ export async function readRecording(rig: Rig, token: string, id: string): Promis
   return (await response.json()) as Recording;
 }
 
+/** Starts a recording through the proxy and waits until `stream` reports it RECORDING; resolves to its id. */
+export async function startWatched(
+  rig: Rig,
+  meeting: string,
+  hostToken: string,
+  stream: EventStreamReader,
+): Promise<string> {
+  const started = await rig.call(`/meetings/${meeting}/recordings`, {
+    method: 'POST',
+    token: hostToken,
+    json: {},
+  });
+  const { id } = (await started.json()) as Recording;
+  await stream.next((m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING');
+  return id;
+}
+
 /** Starts a recording as the host, lets it record a few simulated seconds, stops it and waits for UPLOADED. */
 export async function uploadedRecording(rig: Rig, meeting: string, hostToken: string): Promise<Recording> {
   const started = await rig.call(`/meetings/${meeting}/recordings`, {

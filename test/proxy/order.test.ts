@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RecordingList } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import { EventStreamReader, eventually, meetingId, startRig } from './helpers.ts';
+import { EventStreamReader, eventually, meetingId, startRig, startWatched } from './helpers.ts';
 
 const isPoll = (method: string, path: string) => method === 'GET' && path === '/v2/recordings';
 
@@ -21,13 +21,7 @@ describe('reports that cross a change', () => {
       const stream = await EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, host);
       try {
         await stream.next((m) => m.event === 'snapshot');
-        const started = await rig.call(`/meetings/${meeting}/recordings`, {
-          method: 'POST',
-          token: host,
-          json: {},
-        });
-        const { id } = (await started.json()) as Recording;
-        await stream.next((m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING');
+        const id = await startWatched(rig, meeting, host, stream);
 
         // A poll reads RECORDING upstream; its answer is slow to come back.
         const stale = relay.holdNext(isPoll);
