@@ -12,12 +12,11 @@ import {
   mintToken,
   newMeetingId,
   recording,
-  scriptStream,
   sleep,
   until,
   VIEWER,
 } from '../client/backend.ts';
-import { expectNoLitWarnings, part, textOf } from './support.ts';
+import { connect, expectNoLitWarnings, part, scriptCurrent, snapshotShown, textOf } from './support.ts';
 
 async function button(meetingId: string, token: string, attributes = '') {
   const element = await fixture<DyteRecordButton>(html`<dyte-record-button></dyte-record-button>`);
@@ -26,8 +25,7 @@ async function button(meetingId: string, token: string, attributes = '') {
     .filter(Boolean)
     .map((a) => a.split('=')))
     element.setAttribute(name!, value ?? '');
-  Object.assign(element, { endpoint: ENDPOINT, meetingId, token });
-  return element;
+  return connect(element, meetingId, token);
 }
 
 const label = (element: DyteRecordButton) => textOf(part(element, 'button'));
@@ -35,14 +33,9 @@ const label = (element: DyteRecordButton) => textOf(part(element, 'button'));
 async function scripted(status: RecordingStatus | null, permissions = HOST, attributes = '') {
   const meetingId = newMeetingId();
   const current = status && recording({ id: 'r1', meetingId, status, startedAt: new Date().toISOString() });
-  await scriptStream(meetingId, {
-    recordings: current ? [current] : [],
-    active: current && ['INVOKED', 'RECORDING', 'PAUSED'].includes(status!) ? current : null,
-    permissions,
-  });
+  await scriptCurrent(meetingId, current, { permissions });
   const element = await button(meetingId, await mintToken(meetingId), attributes);
-  await until(() => liveRecording(ENDPOINT, meetingId).state.loaded, 'the snapshot');
-  await element.updateComplete;
+  await snapshotShown(element, meetingId);
   return element;
 }
 
@@ -158,8 +151,7 @@ describe('<dyte-record-button>', () => {
   it('is not shown to a viewer', async () => {
     const meetingId = newMeetingId();
     const element = await button(meetingId, await mintToken(meetingId, 'viewer'));
-    await until(() => liveRecording(ENDPOINT, meetingId).state.loaded, 'the snapshot');
-    await element.updateComplete;
+    await snapshotShown(element, meetingId);
     expect(part(element, 'button')).to.equal(null);
     await expect(element).to.be.accessible();
   });

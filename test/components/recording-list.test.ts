@@ -18,13 +18,12 @@ import {
   until,
   VIEWER,
 } from '../client/backend.ts';
-import { expectNoLitWarnings, part, parts, textOf } from './support.ts';
+import { connect, expectNoLitWarnings, part, parts, textOf } from './support.ts';
 
 async function list(meetingId: string, lang = 'en-US') {
   const wrapper = await fixture(html`<div lang=${lang}><dyte-recording-list></dyte-recording-list></div>`);
   const element = wrapper.querySelector('dyte-recording-list')!;
-  Object.assign(element, { endpoint: ENDPOINT, meetingId, token: await mintToken(meetingId) });
-  return element;
+  return connect(element, meetingId);
 }
 
 async function scriptedList(body: Partial<RecordingList>, lang?: string) {

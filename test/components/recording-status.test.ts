@@ -12,20 +12,25 @@ import {
   join,
   KEEPABLE_MS,
   leave,
-  mintToken,
   newMeetingId,
   recording,
-  scriptStream,
   sleep,
   until,
 } from '../client/backend.ts';
-import { expectNoLitWarnings, fakeClock, part, textOf } from './support.ts';
+import {
+  connect,
+  expectNoLitWarnings,
+  fakeClock,
+  part,
+  scriptCurrent,
+  snapshotShown,
+  textOf,
+} from './support.ts';
 
 async function statusElement(meetingId: string, attributes: Record<string, string> = {}) {
   const element = await fixture<DyteRecordingStatus>(html`<dyte-recording-status></dyte-recording-status>`);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
-  Object.assign(element, { endpoint: ENDPOINT, meetingId, token: await mintToken(meetingId) });
-  return element;
+  return connect(element, meetingId);
 }
 
 const ago = (ms: number, from = Date.now()) => new Date(from - ms).toISOString();
@@ -36,21 +41,18 @@ async function showing(
   options: { meeting?: MeetingState; serverTime?: string } = {},
 ) {
   const meetingId = current?.meetingId ?? newMeetingId();
-  const active = current && ['INVOKED', 'RECORDING', 'PAUSED'].includes(current.status) ? current : null;
-  await scriptStream(
+  await scriptCurrent(
     meetingId,
-    {
-      recordings: current ? [current] : [],
-      active,
-      ...(options.serverTime ? { serverTime: options.serverTime } : {}),
-    },
+    current,
+    options.serverTime ? { serverTime: options.serverTime } : {},
     options.meeting ? [{ event: 'meeting', data: options.meeting }] : [],
   );
   const element = await statusElement(meetingId);
-  await until(() => liveRecording(ENDPOINT, meetingId).state.loaded, 'the snapshot');
-  if (options.meeting)
+  await snapshotShown(element, meetingId);
+  if (options.meeting) {
     await until(() => liveRecording(ENDPOINT, meetingId).state.meeting, 'the meeting event');
-  await element.updateComplete;
+    await element.updateComplete;
+  }
   return element;
 }
 

@@ -1,9 +1,41 @@
-// Helpers of the element tests: parts, Lit warnings, a fake clock for the shared ticker.
+// Helpers of the element tests: connecting an element to a scripted meeting, parts, Lit warnings, a
+// fake clock for the shared ticker.
 import { expect } from '@open-wc/testing';
+import type { ReactiveElement } from 'lit';
+import { liveRecording } from '../../src/client/store.ts';
 import { STREAM_OPTIONS } from '../../src/client/stream.ts';
+import type { RecordingList } from '../../src/core/contract.ts';
+import type { Recording } from '../../src/core/recording.ts';
+import { ENDPOINT, mintToken, scriptStream, until } from '../client/backend.ts';
 
 // Fast reconnection, so a dropped stream comes back within a test's patience.
 Object.assign(STREAM_OPTIONS, { baseDelayMs: 50, maxDelayMs: 400, pollMs: 150 });
+
+/** Points a kit element at the test proxy for `meetingId`, with `token` or else a fresh host token. */
+export async function connect<T extends Element>(element: T, meetingId: string, token?: string): Promise<T> {
+  Object.assign(element, { endpoint: ENDPOINT, meetingId, token: token ?? (await mintToken(meetingId)) });
+  return element;
+}
+
+/**
+ * Scripts the meeting's stream with `current` as its one recording (and the active one while it runs),
+ * the rest of the snapshot from `list`, then `events`.
+ */
+export function scriptCurrent(
+  meetingId: string,
+  current: Recording | null,
+  list: Partial<RecordingList> = {},
+  events: { event: string; data: unknown }[] = [],
+): Promise<void> {
+  const active = current && ['INVOKED', 'RECORDING', 'PAUSED'].includes(current.status) ? current : null;
+  return scriptStream(meetingId, { recordings: current ? [current] : [], active, ...list }, events);
+}
+
+/** Waits until the meeting's snapshot has arrived and `element` has rendered it. */
+export async function snapshotShown(element: ReactiveElement, meetingId: string): Promise<void> {
+  await until(() => liveRecording(ENDPOINT, meetingId).state.loaded, 'the snapshot');
+  await element.updateComplete;
+}
 
 export function part<T extends Element = HTMLElement>(element: Element, name: string): T | null {
   return element.shadowRoot!.querySelector<T>(`[part~=${name}]`) as T | null;

@@ -2,7 +2,6 @@ import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia, sendKeys } from '@web/test-runner-commands';
 import '../../src/index.ts';
 import type { DyteRecordButton, DyteRecordingStatus } from '../../src/index.ts';
-import { liveRecording } from '../../src/client/store.ts';
 import {
   clearFaults,
   ENDPOINT,
@@ -10,11 +9,10 @@ import {
   mintToken,
   newMeetingId,
   recording,
-  scriptStream,
   sleep,
   until,
 } from '../client/backend.ts';
-import { expectNoLitWarnings, part, textOf } from './support.ts';
+import { expectNoLitWarnings, part, scriptCurrent, snapshotShown, textOf } from './support.ts';
 
 /** A status element over a scripted RECORDING stream. */
 async function recordingStatus(style = '') {
@@ -25,7 +23,7 @@ async function recordingStatus(style = '') {
     status: 'RECORDING',
     startedAt: new Date().toISOString(),
   });
-  await scriptStream(meetingId, { recordings: [current], active: current });
+  await scriptCurrent(meetingId, current);
   const element = await fixture<DyteRecordingStatus>(
     html`<dyte-recording-status
       style=${style}
@@ -34,8 +32,7 @@ async function recordingStatus(style = '') {
       token=${await mintToken(meetingId)}
     ></dyte-recording-status>`,
   );
-  await until(() => liveRecording(ENDPOINT, meetingId).state.loaded, 'the snapshot');
-  await element.updateComplete;
+  await snapshotShown(element, meetingId);
   return element;
 }
 
