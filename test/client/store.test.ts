@@ -76,6 +76,10 @@ function holdAnswers(match: string) {
   return { arrived, release, restore: () => (window.fetch = realFetch) };
 }
 
+/** Answers the meeting's event stream with plain JSON, which cannot be streamed: the store must poll. */
+const refuseToStream = (meetingId: string) =>
+  fault({ match: `/meetings/${meetingId}/events`, status: 200, body: { not: 'a stream' }, count: 100 });
+
 const statusOf = (store: LiveRecording, id: string) =>
   store.state.recordings.find((r) => r.id === id)?.status;
 
@@ -201,12 +205,7 @@ describe('live store', () => {
 
   it('falls back to polling only when the response cannot be streamed', async () => {
     const meetingId = newMeetingId();
-    await fault({
-      match: `/meetings/${meetingId}/events`,
-      status: 200,
-      body: { not: 'a stream' },
-      count: 100,
-    });
+    await refuseToStream(meetingId);
     const { store } = watch(meetingId, { token: await mintToken(meetingId) });
     await until(() => store.state.loaded, 'the snapshot');
     expect(store.state.connection).to.equal('polling');
@@ -300,12 +299,7 @@ describe('live store', () => {
 
   it('keeps a pause over a poll that was sent before the pause was answered', async () => {
     const meetingId = newMeetingId();
-    await fault({
-      match: `/meetings/${meetingId}/events`,
-      status: 200,
-      body: { not: 'a stream' },
-      count: 100,
-    });
+    await refuseToStream(meetingId);
     const watcher = watch(meetingId, { token: await mintToken(meetingId) });
     const { store } = watcher;
     await until(() => store.state.connection === 'polling', 'polling');
