@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { eventually, simulator, simulatorPerSuite, untilStatus, v2 } from './helpers.ts';
+import { eventually, recordFor, simulator, simulatorPerSuite, untilStatus, v2 } from './helpers.ts';
 import type { Call } from './helpers.ts';
 
 /** Starts, records ~10 s and stops a recording; resolves to its UPLOADED v2 body. */
 async function uploadedRecording(call: Call, body: Record<string, unknown>) {
   const { id } = (await call('POST', '/recordings', { allow_multiple_recordings: true, ...body })).body.data;
-  await untilStatus(call, id, 'RECORDING');
-  await eventually(async () => (await call('GET', `/recordings/${id}`)).body.data.recording_duration >= 10);
+  await recordFor(call, id, 10);
   await call('PUT', `/recordings/${id}`, { action: 'stop' });
   return untilStatus(call, id, 'UPLOADED');
 }

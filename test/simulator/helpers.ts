@@ -132,6 +132,14 @@ export async function untilStatus(call: Call, id: string, status: string, timeou
   );
 }
 
+/** Waits until recording `id` (v2 shapes) is RECORDING and has recorded at least `seconds` simulated seconds. */
+export async function recordFor(call: Call, id: string, seconds: number): Promise<void> {
+  await untilStatus(call, id, 'RECORDING');
+  await eventually(
+    async () => (await call('GET', `/recordings/${id}`)).body.data.recording_duration >= seconds,
+  );
+}
+
 export interface Delivery {
   headers: IncomingHttpHeaders;
   /** The exact body bytes, as text. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
-import { eventually, request, simulator, untilStatus, v2 } from './helpers.ts';
+import { eventually, recordFor, request, simulator, untilStatus, v2 } from './helpers.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
@@ -49,8 +49,7 @@ describe('limits', () => {
     const call = v2(sim);
     await request(`${sim.url}/_sim/meetings/max-24h/participants`, 'POST', {});
     const { id } = (await call('POST', '/recordings', { meeting_id: 'max-24h' })).body.data;
-    await untilStatus(call, id, 'RECORDING');
-    await eventually(async () => (await call('GET', `/recordings/${id}`)).body.data.recording_duration >= 10);
+    await recordFor(call, id, 10);
     await call('PUT', `/recordings/${id}`, { action: 'pause' });
     const stopped = await untilStatus(call, id, 'UPLOADED');
     assert.equal(seconds(stopped.started_time, stopped.stopped_time), 86_400);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { basicAuth, eventually, request, rtk, RTK_BASE, simulatorPerSuite, untilStatus } from './helpers.ts';
+import { basicAuth, recordFor, request, rtk, RTK_BASE, simulatorPerSuite, untilStatus } from './helpers.ts';
 
 describe('Cloudflare RealtimeKit prefix', () => {
   const suite = simulatorPerSuite(rtk);
@@ -16,8 +16,7 @@ describe('Cloudflare RealtimeKit prefix', () => {
     const { id } = started.body.data;
     assert.equal((await call('GET', '/recordings/active-recording/rtk-life')).body.data.id, id);
     assert.equal((await call('GET', '/recordings?meeting_id=rtk-life')).body.paging.total_count, 1);
-    await untilStatus(call, id, 'RECORDING');
-    await eventually(async () => (await call('GET', `/recordings/${id}`)).body.data.recording_duration >= 6);
+    await recordFor(call, id, 6);
     assert.equal((await call('PUT', `/recordings/${id}`, { action: 'stop' })).body.data.status, 'UPLOADING');
     const uploaded = await untilStatus(call, id, 'UPLOADED');
     assert.match(uploaded.download_url, /\/_downloads\//);
@@ -33,8 +32,7 @@ describe('Cloudflare RealtimeKit prefix', () => {
     assert.deepEqual(started.body.data.storage_config, { type: 'gcs', bucket: 'b' });
     assert.doesNotMatch(JSON.stringify(started.body), /GCS-SECRET/);
     const { id } = started.body.data;
-    await untilStatus(call, id, 'RECORDING');
-    await eventually(async () => (await call('GET', `/recordings/${id}`)).body.data.recording_duration >= 6);
+    await recordFor(call, id, 6);
     await call('PUT', `/recordings/${id}`, { action: 'stop' });
     assert.equal((await untilStatus(call, id, 'UPLOADED')).download_url, null);
     const bad = await call('POST', '/recordings', {

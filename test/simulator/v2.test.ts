@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
 import { normalizeV2Recording } from '../../src/core/normalize.ts';
-import { basicAuth, eventually, request, simulator, simulatorPerSuite, untilStatus, v2 } from './helpers.ts';
+import {
+  basicAuth,
+  eventually,
+  recordFor,
+  request,
+  simulator,
+  simulatorPerSuite,
+  untilStatus,
+  v2,
+} from './helpers.ts';
 import type { Call } from './helpers.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -202,11 +211,7 @@ describe('Dyte v2 recordings', () => {
     assert.equal(started.status, 200);
     assert.deepEqual(started.body.data.storage_config, { type: 'aws', bucket: 'b1', region: 'eu' });
     assert.doesNotMatch(JSON.stringify(started.body), /SECRET/);
-    await untilStatus(call, started.body.data.id, 'RECORDING');
-    await eventually(
-      async () =>
-        (await call('GET', `/recordings/${started.body.data.id}`)).body.data.recording_duration >= 6,
-    );
+    await recordFor(call, started.body.data.id, 6);
     await call('PUT', `/recordings/${started.body.data.id}`, { action: 'stop' });
     const uploaded = await untilStatus(call, started.body.data.id, 'UPLOADED');
     assert.equal(uploaded.download_url, null);
@@ -221,11 +226,7 @@ describe('Dyte v2 recordings', () => {
       audio_config: { codec: 'AAC', channel: 'mono' },
     });
     assert.match(started.body.data.output_file_name, /\.webm$/);
-    await untilStatus(call, started.body.data.id, 'RECORDING');
-    await eventually(
-      async () =>
-        (await call('GET', `/recordings/${started.body.data.id}`)).body.data.recording_duration >= 6,
-    );
+    await recordFor(call, started.body.data.id, 6);
     await call('PUT', `/recordings/${started.body.data.id}`, { action: 'stop' });
     const uploaded = await untilStatus(call, started.body.data.id, 'UPLOADED');
     assert.match(uploaded.audio_download_url, /\/audio\.ogg\?/);

@@ -3,7 +3,7 @@ import { createPublicKey, verify } from 'node:crypto';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { normalizeWebhookRecording } from '../../src/core/normalize.ts';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
-import { eventually, receiver, request, rtk, simulator, untilStatus, v1, v2 } from './helpers.ts';
+import { eventually, receiver, recordFor, request, rtk, simulator, v1, v2 } from './helpers.ts';
 import type { Delivery, Receiver } from './helpers.ts';
 
 async function publicKey(sim: RunningSimulator) {
@@ -43,8 +43,7 @@ describe('webhooks', () => {
       events: ['recording.statusUpdate'],
     });
     const { id } = (await call('POST', '/recordings', { meeting_id: 'wh-life' })).body.data;
-    await untilStatus(call, id, 'RECORDING');
-    await eventually(async () => (await call('GET', `/recordings/${id}`)).body.data.recording_duration >= 6);
+    await recordFor(call, id, 6);
     await call('PUT', `/recordings/${id}`, { action: 'stop' });
     await eventually(() => statuses(hook.deliveries, id).length === 4, 5000, 'four webhooks');
     // Each delivery travels on its own, so (as with Dyte) they may arrive out of order.
@@ -78,8 +77,7 @@ describe('webhooks', () => {
     const call = v2(sim);
     await call('POST', '/webhooks', { name: 'rec', url: hook.url, events: ['recording.statusUpdate'] });
     const { id } = (await call('POST', '/recordings', { meeting_id: 'wh-quirks' })).body.data;
-    await untilStatus(call, id, 'RECORDING');
-    await eventually(async () => (await call('GET', `/recordings/${id}`)).body.data.recording_duration >= 6);
+    await recordFor(call, id, 6);
     await call('PUT', `/recordings/${id}`, { action: 'stop' });
     await eventually(() => statuses(hook.deliveries, id).length === 4);
     const bodies = hook.deliveries.map((d) => d.body.recording);
@@ -98,10 +96,7 @@ describe('webhooks', () => {
     const plain = v2(sim);
     await plain('POST', '/webhooks', { name: 'rec', url: hook.url, events: ['recording.statusUpdate'] });
     const second = (await plain('POST', '/recordings', { meeting_id: 'wh-plain' })).body.data.id;
-    await untilStatus(plain, second, 'RECORDING');
-    await eventually(
-      async () => (await plain('GET', `/recordings/${second}`)).body.data.recording_duration >= 6,
-    );
+    await recordFor(plain, second, 6);
     await plain('PUT', `/recordings/${second}`, { action: 'stop' });
     await eventually(() => statuses(hook.deliveries, second).includes('UPLOADED'));
     for (const { body } of hook.deliveries) {
