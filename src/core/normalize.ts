@@ -109,23 +109,26 @@ export function parseReason(value: unknown): { reason: string | null; by: Actor 
   return { reason: parseString(object.reason), by: id || name ? { id, name } : null };
 }
 
-interface Draft {
-  id: string;
+/** The Recording fields a reader takes as they are, and the raw facts `finish` checks and derives from. */
+interface Draft extends Pick<
+  Recording,
+  | 'id'
+  | 'status'
+  | 'codec'
+  | 'outputFileName'
+  | 'invokedAt'
+  | 'startedAt'
+  | 'stoppedAt'
+  | 'durationSeconds'
+  | 'fileSizeBytes'
+  | 'downloadExpiresAt'
+  | 'error'
+> {
   meetingId: string | null;
-  status: RecordingStatus;
-  codec: Codec | null;
-  outputFileName: string | null;
-  invokedAt: string | null;
-  startedAt: string | null;
-  stoppedAt: string | null;
-  durationSeconds: number | null;
-  fileSizeBytes: number | null;
   downloadUrl: string | null;
   audioDownloadUrl: string | null;
-  downloadExpiresAt: string | null;
   stopReason: unknown;
   startReason: unknown;
-  error: string | null;
 }
 
 function finish(draft: Draft): Recording {
