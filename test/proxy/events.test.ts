@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RecordingList } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import { EventStreamReader, meetingId, sleep, startRig, startWatched } from './helpers.ts';
+import { EventStreamReader, meetingId, openEvents, sleep, startRig, startWatched } from './helpers.ts';
 import type { Rig } from './helpers.ts';
 
 /** Starts a recording straight at the simulator, behind the proxy's back (only a poll can see it). */
@@ -122,7 +122,7 @@ describe('the event stream', () => {
   it('closes the stream when its token expires', async () => {
     const meeting = meetingId();
     const token = await rig.token('viewer', meeting, { ttlSeconds: 1 });
-    const stream = await EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, token);
+    const stream = await openEvents(rig, meeting, token);
     const began = Date.now();
     await stream.next((m) => m.event === 'snapshot');
     await stream.ended;
@@ -133,10 +133,7 @@ describe('the event stream', () => {
   it('closes every stream when the proxy closes', async () => {
     const own = await startRig();
     const meeting = meetingId();
-    const stream = await EventStreamReader.open(
-      `${own.url}/meetings/${meeting}/events`,
-      await own.token('viewer', meeting),
-    );
+    const stream = await openEvents(own, meeting);
     await stream.next((m) => m.event === 'snapshot');
     await own.close();
     await stream.ended;
@@ -154,11 +151,7 @@ describe('the cost of watching', () => {
       const token = await rig.token('viewer', meeting);
       await rig.resetUpstreamCalls();
       const connecting = Date.now();
-      const viewers = await Promise.all(
-        Array.from({ length: 200 }, () =>
-          EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, token),
-        ),
-      );
+      const viewers = await Promise.all(Array.from({ length: 200 }, () => openEvents(rig, meeting, token)));
       try {
         await Promise.all(viewers.map((viewer) => viewer.next((m) => m.event === 'snapshot')));
         const afterConnect = await rig.upstreamCalls();

@@ -261,6 +261,14 @@ export async function readRecording(rig: Rig, token: string, id: string): Promis
   return (await response.json()) as Recording;
 }
 
+/** Opens the meeting's event stream on `rig`, as a viewer unless `token` says otherwise. */
+export async function openEvents(rig: Rig, meeting: string, token?: string): Promise<EventStreamReader> {
+  return EventStreamReader.open(
+    `${rig.url}/meetings/${meeting}/events`,
+    token ?? (await rig.token('viewer', meeting)),
+  );
+}
+
 /** Starts a recording through the proxy and waits until `stream` reports it RECORDING; resolves to its id. */
 export async function startWatched(
   rig: Rig,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { RecordingList } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import { EventStreamReader, eventually, meetingId, startRig, startWatched } from './helpers.ts';
+import { eventually, meetingId, openEvents, startRig, startWatched } from './helpers.ts';
 
 const isPoll = (method: string, path: string) => method === 'GET' && path === '/v2/recordings';
 
@@ -18,7 +18,7 @@ describe('reports that cross a change', () => {
       const meeting = meetingId();
       const host = await rig.token('host', meeting);
       await rig.control(`/_sim/meetings/${meeting}/participants`, { method: 'POST', json: {} });
-      const stream = await EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, host);
+      const stream = await openEvents(rig, meeting, host);
       try {
         await stream.next((m) => m.event === 'snapshot');
         const id = await startWatched(rig, meeting, host, stream);

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Recording } from '../../src/core/recording.ts';
 import {
-  EventStreamReader,
   eventually,
   meetingId,
+  openEvents,
   readRecording,
   sleep,
   SPEED,
@@ -36,7 +36,7 @@ for (const kind of ['v2', 'v1'] as const) {
         const meeting = meetingId();
         const host = await rig.token('host', meeting);
         const viewer = await rig.token('viewer', meeting);
-        const stream = await EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, viewer);
+        const stream = await openEvents(rig, meeting, viewer);
         seen.push(JSON.stringify([...stream.response.headers]));
 
         const started = await record(

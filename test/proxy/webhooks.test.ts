@@ -4,8 +4,8 @@ import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { MeetingState } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import { EventStreamReader, meetingId, sleep, startRig } from './helpers.ts';
-import type { Rig } from './helpers.ts';
+import { meetingId, openEvents, sleep, startRig } from './helpers.ts';
+import type { EventStreamReader, Rig } from './helpers.ts';
 
 for (const kind of ['v2', 'v1'] as const) {
   describe(`webhooks from the simulator (${kind})`, () => {
@@ -57,7 +57,7 @@ for (const kind of ['v2', 'v1'] as const) {
     it('pushes recording updates to watchers from verified webhooks, without polling', async () => {
       const meeting = meetingId();
       const host = await rig.token('host', meeting);
-      const stream = await EventStreamReader.open(`${rig.url}/meetings/${meeting}/events`, host);
+      const stream = await openEvents(rig, meeting, host);
       try {
         await stream.next((m) => m.event === 'snapshot');
         await rig.resetUpstreamCalls();
@@ -95,10 +95,7 @@ for (const kind of ['v2', 'v1'] as const) {
 
     it('turns participant webhooks into meeting events', async () => {
       const meeting = meetingId();
-      const stream = await EventStreamReader.open(
-        `${rig.url}/meetings/${meeting}/events`,
-        await rig.token('viewer', meeting),
-      );
+      const stream = await openEvents(rig, meeting);
       try {
         await stream.next((m) => m.event === 'snapshot');
         const joined = await rig.control(`/_sim/meetings/${meeting}/participants`, {
@@ -128,10 +125,7 @@ describe('polling and webhooks', () => {
     const rig = await startRig({ webhooks: true, proxy: { pollIntervals: { activeMs: 50, idleMs: 50 } } });
     try {
       const meeting = meetingId();
-      const stream = await EventStreamReader.open(
-        `${rig.url}/meetings/${meeting}/events`,
-        await rig.token('viewer', meeting),
-      );
+      const stream = await openEvents(rig, meeting);
       try {
         await stream.next((m) => m.event === 'snapshot');
         await sleep(300);
@@ -206,10 +200,7 @@ describe('webhook verification', () => {
     meeting: string,
     test: (stream: EventStreamReader) => Promise<T>,
   ): Promise<T> => {
-    const stream = await EventStreamReader.open(
-      `${rig.url}/meetings/${meeting}/events`,
-      await rig.token('viewer', meeting),
-    );
+    const stream = await openEvents(rig, meeting);
     try {
       await stream.next((m) => m.event === 'snapshot');
       return await test(stream);
