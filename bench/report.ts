@@ -54,16 +54,16 @@ export function checkBudgets(results: Omit<BenchResults, 'budgets'>): Budget[] {
   );
   return [
     {
-      what: 'whole kit, min+gzip, without Lit',
+      what: 'whole kit, min+gzip, without Lit (shipped build)',
       budget: '≤ 9 kB',
-      measured: `${kB(size.kit.withoutLit.gzipBytes)} (${size.kit.withoutLit.gzipBytes} B)`,
-      met: size.kit.withoutLit.gzipBytes <= 9 * KB,
+      measured: `${kB(size.shipped.withoutLit.gzipBytes)} (${size.shipped.withoutLit.gzipBytes} B)`,
+      met: size.shipped.withoutLit.gzipBytes <= 9 * KB,
     },
     {
-      what: 'whole kit, min+gzip, with Lit',
+      what: 'whole kit, min+gzip, with Lit (shipped build)',
       budget: '≤ 16 kB',
-      measured: `${kB(size.kit.withLit.gzipBytes)} (${size.kit.withLit.gzipBytes} B)`,
-      met: size.kit.withLit.gzipBytes <= 16 * KB,
+      measured: `${kB(size.shipped.withLit.gzipBytes)} (${size.shipped.withLit.gzipBytes} B)`,
+      met: size.shipped.withLit.gzipBytes <= 16 * KB,
     },
     {
       what: 'event streams per page (1, 3, 30 elements)',
@@ -161,13 +161,18 @@ ${table(
   ]),
 )}
 
-### 1. Size (esbuild, minified, gzip -9; kB = 1,000 bytes)
+### 1. Size (minified, gzip -9; kB = 1,000 bytes)
 
 ${table(
   ['bundle', 'with Lit', 'without Lit'],
   [
     [
-      'the whole kit (three elements, store, stream)',
+      'the whole kit as shipped (`npm run build`: Vite/Rollup single modules)',
+      kB(size.shipped.withLit.gzipBytes),
+      kB(size.shipped.withoutLit.gzipBytes),
+    ],
+    [
+      "the whole kit bundled by esbuild, like Dyte's below (three elements, store, stream)",
       kB(size.kit.withLit.gzipBytes),
       kB(size.kit.withoutLit.gzipBytes),
     ],
