@@ -16,6 +16,15 @@ export interface Applied {
   first: boolean;
 }
 
+/** A participant told of a recording, who said "Got it". */
+export interface Acknowledgement {
+  /** The token subject. */
+  id: string;
+  name: string | null;
+  /** ISO 8601. */
+  at: string;
+}
+
 export interface RecordingStore {
   /**
    * Folds an upstream report into what is known (never backwards) and returns the result.
@@ -29,6 +38,15 @@ export interface RecordingStore {
   noteStarted(recordingId: string, meetingId: string, by: Actor): Promise<void>;
   /** Remembers who stopped a recording through this proxy (the stop reason is then an API call). */
   noteStopped(recordingId: string, meetingId: string, by: Actor): Promise<void>;
+  /** Remembers that `by.id` was told of the recording; false when they already were (idempotent per subject). */
+  acknowledge(
+    recordingId: string,
+    meetingId: string,
+    by: Actor & { id: string },
+    at: string,
+  ): Promise<boolean>;
+  /** Who acknowledged the recording, oldest first. */
+  acknowledgements(recordingId: string): Promise<Acknowledgement[]>;
   meeting(meetingId: string): Promise<MeetingState | undefined>;
   setMeeting(meetingId: string, state: MeetingState): Promise<void>;
 }
@@ -41,6 +59,8 @@ interface Knowledge {
   recording: Recording | null;
   /** Epoch ms when this store last saw the status change. */
   statusChangedAt: number;
+  /** By subject, in the order they arrived. */
+  acknowledgements: Map<string, Acknowledgement>;
 }
 
 /** Evicts the least recently touched entries past `maxEntries`, so memory stays bounded. */
@@ -76,6 +96,22 @@ export class MemoryRecordingStore implements RecordingStore {
     known.stopReason = 'API_CALL';
   }
 
+  async acknowledge(
+    recordingId: string,
+    meetingId: string,
+    by: Actor & { id: string },
+    at: string,
+  ): Promise<boolean> {
+    const known = this.touch(recordingId, meetingId);
+    if (known.acknowledgements.has(by.id)) return false;
+    known.acknowledgements.set(by.id, { id: by.id, name: by.name, at });
+    return true;
+  }
+
+  async acknowledgements(recordingId: string): Promise<Acknowledgement[]> {
+    return [...(this.recordings.get(recordingId)?.acknowledgements.values() ?? [])];
+  }
+
   async meeting(meetingId: string): Promise<MeetingState | undefined> {
     return this.meetings.get(meetingId);
   }
@@ -94,6 +130,7 @@ export class MemoryRecordingStore implements RecordingStore {
       stopReason: null,
       recording: null,
       statusChangedAt: 0,
+      acknowledgements: new Map(),
     };
     this.recordings.delete(recordingId);
     this.recordings.set(recordingId, known);
