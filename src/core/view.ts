@@ -156,3 +156,9 @@ export function stopReasonText(recording: Recording, strings: Strings): string |
   if (recording.stopReason === 'INTERNAL_ERROR') return strings.stoppedError;
   return name ? fill(strings.stoppedBy, { name }) : null;
 }
+
+/** The recording a participant must be told of: the active one, once the recorder is really recording. */
+export function noticeRecording(state: LiveState): Recording | null {
+  const { active } = state;
+  return active && active.status !== 'INVOKED' ? active : null;
+}

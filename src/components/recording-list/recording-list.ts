@@ -26,6 +26,7 @@ import { styles } from './recording-list.styles.ts';
  * @csspart time - When it was started.
  * @csspart meta - Duration, size, codec and who started it.
  * @csspart status - Its status.
+ * @csspart acknowledged - How many acknowledged the recording notice (and who, for hosts).
  * @csspart downloads - The download buttons and expiry notice.
  * @csspart download - A download button (video or audio).
  * @csspart expiry - When the links expire, or that they did.
@@ -128,8 +129,20 @@ export class DyteRecordingList extends LiveElement {
       ${when ? html`<time part="time" datetime=${when}>${formatDate(when, locale)}</time>` : nothing}
       <span part="status">${text[recording.status]}</span>
       ${meta.length ? html`<span part="meta" class="muted">${meta.join(' · ')}</span>` : nothing}
+      ${this.#renderAcknowledged(recording)}
       ${mayDownload && recording.status === 'UPLOADED' ? this.#renderDownloads(recording) : nothing}
     </li>`;
+  }
+
+  /** How many acknowledged the recording notice (running, or anyone did), with the names for hosts. */
+  #renderAcknowledged(recording: Recording) {
+    const by = recording.acknowledgedBy;
+    if (!by || (!by.count && !isActive(recording.status))) return nothing;
+    const text = by.names?.length ? this.text.acknowledgedNames : this.text.acknowledged;
+    const count = by.count.toLocaleString(this.locale);
+    return html`<span part="acknowledged" class="muted"
+      >${fill(text, { count, names: by.names?.join(', ') ?? '' })}</span
+    >`;
   }
 
   #renderDownloads(recording: Recording) {
