@@ -162,3 +162,17 @@ export function noticeRecording(state: LiveState): Recording | null {
   const { active } = state;
   return active && active.status !== 'INVOKED' ? active : null;
 }
+
+/**
+ * What a list item's clock shows, in seconds on the proxy's clock: the running time of a recording
+ * that records, the time since the stop of one being saved; null otherwise (a paused clock stands).
+ */
+export function itemElapsed(recording: Recording, nowMs: number, skewMs: number): number | null {
+  const from =
+    recording.status === 'RECORDING'
+      ? recording.startedAt
+      : recording.status === 'UPLOADING'
+        ? recording.stoppedAt
+        : null;
+  return from ? elapsedSeconds(from, nowMs, skewMs) : null;
+}

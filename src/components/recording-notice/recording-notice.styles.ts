@@ -13,7 +13,7 @@ export const styles = css`
     padding: 1em 1.25em;
   }
   dialog {
-    max-width: min(28em, calc(100vw - 2em));
+    max-width: 28em;
   }
   dialog::backdrop {
     background: rgb(0 0 0 / 0.45);
@@ -26,10 +26,7 @@ export const styles = css`
     border-inline-start: 4px solid var(--_accent);
   }
   p {
-    margin: 0.5em 0 1em;
-  }
-  section p {
-    margin: 0;
+    margin: 0.5em 0;
   }
   .actions {
     display: flex;

@@ -79,7 +79,7 @@ export class DyteRecordingNotice extends LiveElement {
     const recording = this.#current();
     if (!recording) return;
     try {
-      sessionStorage.setItem(KEY + recording.id, new Date().toISOString());
+      sessionStorage.setItem(KEY + recording.id, '1');
     } catch {
       // Storage off (a sandboxed frame): the answer lasts for this page only.
     }
