@@ -24,7 +24,7 @@ export const styles = css`
     flex-basis: 100%;
   }
   video {
-    max-width: 100%;
+    width: 100%;
   }
   [part='downloads'] {
     display: flex;
