@@ -112,13 +112,15 @@ export class DyteRecordingList extends LiveElement {
     }
   }
 
-  /** Opens the player on a fresh link, or renews the open player's link where it stands. */
-  async #play(recording: Recording, kind: DownloadKind, at = 0, play = true) {
+  /** Opens the player on a fresh link, or (given `at`) renews the open player's link where it stands. */
+  async #play(recording: Recording, kind: DownloadKind, at?: number, play = true) {
     this.failure = null;
     clearTimeout(this.#renewal);
     try {
       const { url, expiresAt } = await this.live.store!.download(recording.id, kind);
-      this.player = { recording, kind, url, at, play };
+      // A renewal arriving after the player closed, or moved to another recording, is dropped.
+      if (at !== undefined && this.player?.recording !== recording) return;
+      this.player = { recording, kind, url, at: at ?? 0, play };
       const left = expiresAt ? Date.parse(expiresAt) - Date.now() - this.live.state.skewMs : NaN;
       // Renewed at nine tenths of the link's life, before the storage refuses it.
       if (left > 0 && left < 2 ** 31) this.#renewal = setTimeout(() => this.#renew(), left * 0.9);
