@@ -14,6 +14,7 @@ const ENTRIES = {
   'record-button': 'src/components/record-button/record-button.ts',
   'recording-status': 'src/components/recording-status/recording-status.ts',
   'recording-list': 'src/components/recording-list/recording-list.ts',
+  'recording-notice': 'src/components/recording-notice/recording-notice.ts',
 };
 
 /**

@@ -55,9 +55,9 @@ export function checkBudgets(results: Omit<BenchResults, 'budgets'>): Budget[] {
   return [
     {
       what: 'whole kit, min+gzip, without Lit (shipped build)',
-      budget: '≤ 9 kB',
+      budget: '≤ 10.5 kB',
       measured: `${kB(size.shipped.withoutLit.gzipBytes)} (${size.shipped.withoutLit.gzipBytes} B)`,
-      met: size.shipped.withoutLit.gzipBytes <= 9 * KB,
+      met: size.shipped.withoutLit.gzipBytes <= 10.5 * KB,
     },
     {
       what: 'whole kit, min+gzip, with Lit (shipped build)',

@@ -42,6 +42,7 @@ const KIT_ELEMENTS: Record<string, string> = {
   'dyte-record-button': 'src/components/record-button/record-button.ts',
   'dyte-recording-status': 'src/components/recording-status/recording-status.ts',
   'dyte-recording-list': 'src/components/recording-list/recording-list.ts',
+  'dyte-recording-notice': 'src/components/recording-notice/recording-notice.ts',
 };
 const DYTE_ELEMENTS = ['dyte-recording-toggle', 'dyte-recording-indicator'];
 

@@ -23,11 +23,13 @@ const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) 
 const page = await loadDemoPage();
 
 for (const element of document.querySelectorAll<LiveElement>(
-  'dyte-record-button, dyte-recording-status, dyte-recording-list',
+  'dyte-record-button, dyte-recording-status, dyte-recording-list, dyte-recording-notice',
 )) {
   element.tokenProvider = page.tokenProvider;
   element.meetingId = page.meetingId;
 }
+
+if (page.role === 'host') document.querySelector('dyte-recording-notice')?.remove();
 
 byId('who').textContent = `Meeting ${page.meetingId} · as ${page.role === 'host' ? 'host' : 'viewer'}`;
 byId('limits').textContent = limitsNote(page.limits);
@@ -51,6 +53,8 @@ const listen = <K extends LoggedEvent>(type: K) =>
 listen('dyte-recording-start');
 listen('dyte-recording-stop');
 listen('dyte-recording-error');
+listen('dyte-recording-acknowledge');
+listen('dyte-recording-leave');
 
 const tiles = byId('tiles');
 let people: Participant[] = [];

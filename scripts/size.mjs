@@ -2,13 +2,13 @@
 // build's own minified single-module artifacts: dist/dyte-recording-kit.lit-external.js (the whole kit
 // without Lit) and dist/dyte-recording-kit.js (with Lit, self-contained). `npm run build` makes them
 // first. Exits non-zero when a budget is exceeded. The budgets are read the strict way: decimal kB
-// (9 kB = 9,000 B), not KiB.
+// (10.5 kB = 10,500 B), not KiB. The budget without Lit grew from 9 kB with the fourth element (issue 13).
 import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 
 const KB = 1000;
 const MEASURES = [
-  { label: 'the kit without Lit', file: 'dist/dyte-recording-kit.lit-external.js', budget: 9 * KB },
+  { label: 'the kit without Lit', file: 'dist/dyte-recording-kit.lit-external.js', budget: 10.5 * KB },
   { label: 'the kit with Lit (self-contained)', file: 'dist/dyte-recording-kit.js', budget: 16 * KB },
 ];
 

@@ -1,7 +1,8 @@
-/** The browser entry: defines the three elements and exports their classes and types. */
+/** The browser entry: defines the four elements and exports their classes and types. */
 export { DyteRecordButton } from './components/record-button/record-button.ts';
 export { DyteRecordingStatus } from './components/recording-status/recording-status.ts';
 export { DyteRecordingList } from './components/recording-list/recording-list.ts';
+export { DyteRecordingNotice } from './components/recording-notice/recording-notice.ts';
 export { LiveElement } from './components/live-element.ts';
 export { LiveRecordingController } from './client/controller.ts';
 export type { LiveHost } from './client/controller.ts';
@@ -17,4 +18,11 @@ export { STRINGS } from './core/strings.ts';
 export type { Strings } from './core/strings.ts';
 export type { Connection, LiveError, LiveState, Pending, Phase } from './core/view.ts';
 export type { Recording, RecordingStatus, Codec, StopReason, Actor } from './core/recording.ts';
-export type { Permissions, RecordingList, MeetingState, DownloadLink } from './core/contract.ts';
+export type {
+  Permissions,
+  RecordingList,
+  MeetingState,
+  DownloadLink,
+  AcknowledgedBy,
+  Acknowledgement,
+} from './core/contract.ts';

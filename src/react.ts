@@ -1,5 +1,5 @@
 /**
- * `dyte-recording-kit/react`: the three elements as React components (made with `@lit/react`), with
+ * `dyte-recording-kit/react`: the four elements as React components (made with `@lit/react`), with
  * typed props and typed event callbacks. Props that are not attributes (`tokenProvider`, `strings`)
  * are set as properties.
  *
@@ -10,7 +10,7 @@
 import * as React from 'react';
 import { createComponent } from '@lit/react';
 import type { EventName } from '@lit/react';
-import { DyteRecordButton, DyteRecordingList, DyteRecordingStatus } from './index.ts';
+import { DyteRecordButton, DyteRecordingList, DyteRecordingNotice, DyteRecordingStatus } from './index.ts';
 import type { DyteRecordingEvents } from './index.ts';
 
 /** The typed event name of a kit event, for `createComponent`'s `events`. */
@@ -49,6 +49,21 @@ export const RecordingList = createComponent({
   displayName: 'RecordingList',
   events: {
     onRecordingDownload: event('dyte-recording-download'),
+    onRecordingError: event('dyte-recording-error'),
+    ...changeEvents,
+  },
+});
+
+/** `<dyte-recording-notice>`: `onRecordingNotice`, `onRecordingAcknowledge`, `onRecordingLeave` (cancel it to keep the notice open), `onRecordingError`, `onRecordingChange`. */
+export const RecordingNotice = createComponent({
+  react: React,
+  tagName: 'dyte-recording-notice',
+  elementClass: DyteRecordingNotice,
+  displayName: 'RecordingNotice',
+  events: {
+    onRecordingNotice: event('dyte-recording-notice'),
+    onRecordingAcknowledge: event('dyte-recording-acknowledge'),
+    onRecordingLeave: event('dyte-recording-leave'),
     onRecordingError: event('dyte-recording-error'),
     ...changeEvents,
   },

@@ -2,7 +2,7 @@
 import { StrictMode, useEffect, useRef, useState } from 'react';
 import type { CSSProperties } from 'react';
 import { createRoot } from 'react-dom/client';
-import { RecordButton, RecordingList, RecordingStatus } from 'dyte-recording-kit/react';
+import { RecordButton, RecordingList, RecordingNotice, RecordingStatus } from 'dyte-recording-kit/react';
 import {
   addParticipant,
   describeEvent,
@@ -77,6 +77,14 @@ function Meeting({ page }: { page: DemoPage }) {
         </nav>
       </header>
       <p className="note">{limitsNote(page.limits)}</p>
+      {page.role === 'viewer' && (
+        <RecordingNotice
+          {...live}
+          leaveAction
+          onRecordingAcknowledge={(e) => log(describeEvent['dyte-recording-acknowledge'](e))}
+          onRecordingLeave={(e) => log(describeEvent['dyte-recording-leave'](e))}
+        />
+      )}
       <main className="stage" aria-label="Participants">
         {participants.length === 0 ? (
           <p className="empty-room">

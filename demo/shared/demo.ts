@@ -131,7 +131,12 @@ export function emptyTimeoutSeconds(limits: DemoLimits): number {
 }
 
 /** The events the pages log (each page listens in its own framework's way). */
-export type LoggedEvent = 'dyte-recording-start' | 'dyte-recording-stop' | 'dyte-recording-error';
+export type LoggedEvent =
+  | 'dyte-recording-start'
+  | 'dyte-recording-stop'
+  | 'dyte-recording-error'
+  | 'dyte-recording-acknowledge'
+  | 'dyte-recording-leave';
 
 /** A recording id short enough for the log. */
 const shortId = (id: string) => `${id.slice(0, 8)}…`;
@@ -140,6 +145,11 @@ export const describeEvent: { [K in LoggedEvent]: (event: DyteRecordingEvents[K]
   'dyte-recording-start': (event) => `dyte-recording-start: ${shortId(event.detail.recording.id)}`,
   'dyte-recording-stop': (event) => `dyte-recording-stop: ${shortId(event.detail.recording.id)}`,
   'dyte-recording-error': (event) => `dyte-recording-error: ${event.detail.code}`,
+  'dyte-recording-acknowledge': (event) =>
+    `dyte-recording-acknowledge: ${shortId(event.detail.recording.id)}`,
+  // A real meeting page would leave the call here; the demo only says so.
+  'dyte-recording-leave': (event) =>
+    `dyte-recording-leave: ${shortId(event.detail.recording.id)} (a real page would leave the meeting)`,
 };
 
 /** The event log with `text` added on top, timestamped, keeping the latest few. */

@@ -52,5 +52,9 @@ export function useMeeting(page: DemoPage) {
       log(describeEvent['dyte-recording-stop'](event)),
     onError: (event: DyteRecordingEvents['dyte-recording-error']) =>
       log(describeEvent['dyte-recording-error'](event)),
+    onAcknowledge: (event: DyteRecordingEvents['dyte-recording-acknowledge']) =>
+      log(describeEvent['dyte-recording-acknowledge'](event)),
+    onLeave: (event: DyteRecordingEvents['dyte-recording-leave']) =>
+      log(describeEvent['dyte-recording-leave'](event)),
   };
 }

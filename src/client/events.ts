@@ -24,6 +24,9 @@ export interface DyteRecordingEvents {
   'dyte-recording-error': CustomEvent<LiveError>;
   'dyte-recording-change': CustomEvent<ChangeEventDetail>;
   'dyte-recording-download': CustomEvent<DownloadEventDetail>;
+  'dyte-recording-notice': CustomEvent<RecordingEventDetail>;
+  'dyte-recording-acknowledge': CustomEvent<RecordingEventDetail>;
+  'dyte-recording-leave': CustomEvent<RecordingEventDetail>;
 }
 
 /** Fires `type` from `target`; returns false when a listener cancelled it. */

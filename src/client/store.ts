@@ -3,7 +3,13 @@
  * The first subscriber opens the event stream and the last one closes it. Server state is merged so a
  * status never moves backwards; local requests show as `pending` until the proxy answers.
  */
-import type { DownloadLink, MeetingState, RecordingAction, RecordingList } from '../core/contract.ts';
+import type {
+  Acknowledgement,
+  DownloadLink,
+  MeetingState,
+  RecordingAction,
+  RecordingList,
+} from '../core/contract.ts';
 import { ApiError } from '../core/errors.ts';
 import type { Recording } from '../core/recording.ts';
 import { isRecordingStatus } from '../core/recording.ts';
@@ -105,6 +111,13 @@ export class LiveRecording {
     return this.api.json<DownloadLink>(
       `/recordings/${encodeURIComponent(recordingId)}/download?kind=${kind}`,
     );
+  }
+
+  /** Tells the proxy that this participant saw the notice of the running recording (once per subject). */
+  acknowledge(recordingId: string): Promise<Acknowledgement> {
+    return this.api.json<Acknowledgement>(`/recordings/${encodeURIComponent(recordingId)}/acknowledgements`, {
+      method: 'POST',
+    });
   }
 
   #open() {

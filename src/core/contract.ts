@@ -3,6 +3,30 @@ import type { Recording } from './recording.ts';
 
 export type Role = 'host' | 'viewer';
 
+/**
+ * Who said "Got it" to a recording's notice, as the proxy knows it: on every list item and `recording`
+ * event. Everybody sees the count; only hosts see the names (viewers get `null`).
+ */
+export interface AcknowledgedBy {
+  count: number;
+  /** Each one's token name (else its subject), oldest first; null for viewers. */
+  names: string[] | null;
+}
+
+/** One participant told of a recording who acknowledged it: `GET /recordings/:id/acknowledgements` (hosts). */
+export interface Acknowledgement {
+  /** The token subject. */
+  id: string;
+  name: string | null;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** `GET /recordings/:id/acknowledgements` (hosts), oldest first; `POST` answers with the caller's one. */
+export interface AcknowledgementList {
+  acknowledgements: Acknowledgement[];
+}
+
 export interface Permissions {
   start: boolean;
   /** Stop a recording (hosts). */
@@ -50,4 +74,11 @@ export interface ControlRequest {
 export interface DownloadLink {
   url: string;
   expiresAt: string | null;
+}
+
+/** What `role` may see of a recording: viewers never see who acknowledged it, only how many did. */
+export function shapeForRole<T extends Recording | null>(recording: T, role: Role): T {
+  const by = recording?.acknowledgedBy;
+  if (role === 'host' || !by || by.names === null) return recording;
+  return { ...recording, acknowledgedBy: { count: by.count, names: null } };
 }

@@ -1,4 +1,5 @@
 /** The normalized recording model: one shape whatever the upstream (Dyte v1, v2, RealtimeKit, webhooks). */
+import type { AcknowledgedBy } from './contract.ts';
 
 export const RECORDING_STATUSES = [
   'INVOKED',
@@ -43,6 +44,8 @@ export interface Recording {
   stoppedBy: Actor | null;
   /** Why the recording failed (ERRORED only). */
   error: string | null;
+  /** Who acknowledged the recording notice: the proxy adds it to what it hands to browsers. */
+  acknowledgedBy?: AcknowledgedBy;
 }
 
 export function isRecordingStatus(value: unknown): value is RecordingStatus {

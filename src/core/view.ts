@@ -156,3 +156,23 @@ export function stopReasonText(recording: Recording, strings: Strings): string |
   if (recording.stopReason === 'INTERNAL_ERROR') return strings.stoppedError;
   return name ? fill(strings.stoppedBy, { name }) : null;
 }
+
+/** The recording a participant must be told of: the active one, once the recorder is really recording. */
+export function noticeRecording(state: LiveState): Recording | null {
+  const { active } = state;
+  return active && active.status !== 'INVOKED' ? active : null;
+}
+
+/**
+ * What a list item's clock shows, in seconds on the proxy's clock: the running time of a recording
+ * that records, the time since the stop of one being saved; null otherwise (a paused clock stands).
+ */
+export function itemElapsed(recording: Recording, nowMs: number, skewMs: number): number | null {
+  const from =
+    recording.status === 'RECORDING'
+      ? recording.startedAt
+      : recording.status === 'UPLOADING'
+        ? recording.stoppedAt
+        : null;
+  return from ? elapsedSeconds(from, nowMs, skewMs) : null;
+}

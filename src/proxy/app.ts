@@ -4,7 +4,8 @@ import type { Context } from 'hono';
 import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError } from '../core/errors.ts';
-import type { RecordingList } from '../core/contract.ts';
+import { shapeForRole } from '../core/contract.ts';
+import type { AcknowledgementList, RecordingList } from '../core/contract.ts';
 import { actorOf, permissionsFor, requireMeeting, requirePermission } from './auth.ts';
 import type { Authorize, Caller } from './auth.ts';
 import { parseControlRequest, parseStartRequest, readJsonObject, readRaw } from './body.ts';
@@ -82,8 +83,8 @@ export function createApp(parts: AppParts): Hono {
     view: Omit<MeetingView, 'meeting'>,
     nextCursor: string | null,
   ): RecordingList => ({
-    recordings: view.recordings,
-    active: view.active,
+    recordings: view.recordings.map((recording) => shapeForRole(recording, who.role)),
+    active: shapeForRole(view.active, who.role),
     nextCursor,
     permissions: permissions(who),
     serverTime: new Date().toISOString(),
@@ -137,6 +138,7 @@ export function createApp(parts: AppParts): Hono {
         meetingId,
         lastEventId: lastEventId && /^\d{1,16}$/.test(lastEventId.trim()) ? Number(lastEventId) : null,
         expiresAt: who.expiresAt,
+        role: who.role,
         onClose: release,
         snapshot: async () => {
           const view = await watches.view(meetingId);
@@ -153,7 +155,7 @@ export function createApp(parts: AppParts): Hono {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
       const { recording } = await service.read(who.meetingId, recordingId);
-      return c.json(recording);
+      return c.json(shapeForRole(recording, who.role));
     },
     PUT: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
@@ -177,6 +179,27 @@ export function createApp(parts: AppParts): Hono {
       c.header('Referrer-Policy', 'no-referrer');
       if (/\bapplication\/json\b/i.test(c.req.header('accept') ?? '')) return c.json(link);
       return c.redirect(link.url, 302);
+    },
+  });
+
+  route(app, '/recordings/:recordingId/acknowledgements', {
+    GET: async (c) => {
+      const { recordingId, who } = await recordingCaller(c);
+      requirePermission(who.role === 'host', 'see who acknowledged a recording');
+      const acknowledgements = await service.acknowledgements(who.meetingId, recordingId);
+      return c.json({ acknowledgements } satisfies AcknowledgementList);
+    },
+    POST: async (c) => {
+      const { recordingId, who } = await recordingCaller(c);
+      if (Object.keys(await readJsonObject(c.req.raw)).length > 0) {
+        throw new ApiError(400, 'bad_request', 'An acknowledgement takes no fields: the token says who.');
+      }
+      if (!who.sub) throw new ApiError(400, 'bad_request', 'This token has no subject to acknowledge as.');
+      const { acknowledgement, created } = await service.acknowledge(who.meetingId, recordingId, {
+        id: who.sub,
+        name: who.name,
+      });
+      return c.json(acknowledgement, created ? 201 : 200);
     },
   });
 

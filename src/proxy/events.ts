@@ -4,7 +4,8 @@
  * heartbeat comments in between. A stream closes when its token expires, when its reader falls too
  * far behind, or when the proxy closes; the browser reconnects with a fresh token and resumes.
  */
-import type { RecordingList } from '../core/contract.ts';
+import { shapeForRole } from '../core/contract.ts';
+import type { RecordingList, Role } from '../core/contract.ts';
 import type { EventBus, SequencedEvent } from './bus.ts';
 import type { MeetingView } from './watch.ts';
 
@@ -20,6 +21,8 @@ interface StreamRequest {
   lastEventId: number | null;
   /** Epoch ms when the caller's authorization ends, or null. */
   expiresAt: number | null;
+  /** What the reader may see of each recording (see `shapeForRole`). */
+  role: Role;
   /** Builds the snapshot body (the list body) from the meeting's current view. */
   snapshot: () => Promise<{ list: RecordingList; view: MeetingView }>;
   /** Called once when the stream ends, however it ends. */
@@ -104,7 +107,7 @@ export class EventStreams {
     deliver = (event) => {
       if (event.id <= lastSent) return;
       lastSent = event.id;
-      stream.send(encodeEvent(event));
+      stream.send(encodeEvent(event, request.role));
     };
     for (const event of pending) deliver(event);
     this.open.add(stream);
@@ -135,7 +138,7 @@ export class EventStreams {
       const missed = await this.bus.since(request.meetingId, request.lastEventId);
       if (missed) {
         return {
-          opening: [retry, ...missed.map(encodeEvent)],
+          opening: [retry, ...missed.map((event) => encodeEvent(event, request.role))],
           lastSent: missed.at(-1)?.id ?? request.lastEventId,
         };
       }
@@ -162,14 +165,18 @@ export class EventStreams {
   }
 }
 
-/** Encoded once per event however many streams it goes to. */
-const encodedEvents = new WeakMap<SequencedEvent, Uint8Array>();
+/** Encoded once per event and role however many streams it goes to. */
+const encodedEvents: Record<Role, WeakMap<SequencedEvent, Uint8Array>> = {
+  host: new WeakMap(),
+  viewer: new WeakMap(),
+};
 
-function encodeEvent(event: SequencedEvent): Uint8Array {
-  let encoded = encodedEvents.get(event);
+function encodeEvent(event: SequencedEvent, role: Role): Uint8Array {
+  let encoded = encodedEvents[role].get(event);
   if (!encoded) {
-    encoded = encoder.encode(frame(event.type, event.data, event.id));
-    encodedEvents.set(event, encoded);
+    const data = event.type === 'recording' ? shapeForRole(event.data, role) : event.data;
+    encoded = encoder.encode(frame(event.type, data, event.id));
+    encodedEvents[role].set(event, encoded);
   }
   return encoded;
 }

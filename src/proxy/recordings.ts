@@ -5,7 +5,8 @@
  * up instead, so one click never makes two recordings.
  */
 import { ApiError } from '../core/errors.ts';
-import type { RecordingAction } from '../core/contract.ts';
+import { shapeForRole } from '../core/contract.ts';
+import type { Acknowledgement, RecordingAction } from '../core/contract.ts';
 import type { Actor, Codec, Recording } from '../core/recording.ts';
 import { isActive } from '../core/status.ts';
 import type { EventBus } from './bus.ts';
@@ -48,10 +49,50 @@ export class RecordingService {
    * when the read that fetched the report was sent; none for news (a webhook, the answer to a write).
    */
   async absorb(report: Recording, readSentAt?: number): Promise<Recording> {
-    const { recording, changed, first } = await this.store.apply(report, readSentAt);
-    if (first) this.appearedDuringStart.get(recording.meetingId)?.add(recording.id);
-    if (changed) await this.bus.publish(recording.meetingId, { type: 'recording', data: recording });
+    const applied = await this.store.apply(report, readSentAt);
+    const recording = await this.withAcknowledgements(applied.recording);
+    if (applied.first) this.appearedDuringStart.get(recording.meetingId)?.add(recording.id);
+    if (applied.changed) await this.bus.publish(recording.meetingId, { type: 'recording', data: recording });
     return recording;
+  }
+
+  /**
+   * Records that `by` was told of the running recording (once per subject) and tells the watchers the
+   * new count. Answers with `by`'s acknowledgement, and whether this request made it.
+   */
+  async acknowledge(
+    meetingId: string,
+    recordingId: string,
+    by: Actor & { id: string },
+  ): Promise<{ acknowledgement: Acknowledgement; created: boolean }> {
+    // What the store knows is current enough: a status never goes back to active once it left.
+    const known = await this.store.get(recordingId);
+    if (known && known.meetingId !== meetingId) throw notFound();
+    const recording = known ?? (await this.read(meetingId, recordingId)).recording;
+    if (!isActive(recording.status)) {
+      throw new ApiError(409, 'invalid_state', 'Only a running recording can be acknowledged.', {
+        recording: shapeForRole(await this.withAcknowledgements(recording), 'viewer'),
+      });
+    }
+    const created = await this.store.acknowledge(recordingId, meetingId, by, new Date().toISOString());
+    const all = await this.store.acknowledgements(recordingId);
+    if (created) {
+      const data = await this.withAcknowledgements((await this.store.get(recordingId)) ?? recording);
+      await this.bus.publish(meetingId, { type: 'recording', data });
+    }
+    return { acknowledgement: all.find((a) => a.id === by.id)!, created };
+  }
+
+  /** Who acknowledged a recording of `meetingId`, oldest first; `404` for another meeting's. */
+  async acknowledgements(meetingId: string, recordingId: string): Promise<Acknowledgement[]> {
+    const known = await this.store.get(recordingId);
+    if (known?.meetingId !== meetingId) await this.read(meetingId, recordingId);
+    return this.store.acknowledgements(recordingId);
+  }
+
+  private async withAcknowledgements(recording: Recording): Promise<Recording> {
+    const all = await this.store.acknowledgements(recording.id);
+    return { ...recording, acknowledgedBy: { count: all.length, names: all.map((a) => a.name ?? a.id) } };
   }
 
   async list(meetingId: string, offset: number, limit: number) {
@@ -164,12 +205,15 @@ export class RecordingService {
 
   async download(meetingId: string, recordingId: string, kind: 'video' | 'audio'): Promise<DownloadTarget> {
     const { recording, downloadUrl, audioDownloadUrl } = await this.read(meetingId, recordingId);
+    // Viewers may download too: the recording in an error shows no names.
     if (recording.status === 'ERRORED') {
-      throw new ApiError(404, 'not_found', 'The recording failed and has no file.', { recording });
+      throw new ApiError(404, 'not_found', 'The recording failed and has no file.', {
+        recording: shapeForRole(recording, 'viewer'),
+      });
     }
     if (recording.status !== 'UPLOADED') {
       throw new ApiError(409, 'not_ready', 'The recording cannot be downloaded until it is uploaded.', {
-        recording,
+        recording: shapeForRole(recording, 'viewer'),
       });
     }
     const url = kind === 'audio' ? audioDownloadUrl : downloadUrl;

@@ -4,7 +4,7 @@
  * merged view so that no report can move a status backwards. In memory by default; the interface is
  * asynchronous so a shared store (e.g. Redis) can stand in when the proxy runs as several instances.
  */
-import type { MeetingState } from '../core/contract.ts';
+import type { Acknowledgement, MeetingState } from '../core/contract.ts';
 import type { Actor, Recording, StopReason } from '../core/recording.ts';
 import { isActive, mergeRecording, recordingChanged } from '../core/status.ts';
 
@@ -16,14 +16,7 @@ export interface Applied {
   first: boolean;
 }
 
-/** A participant told of a recording, who said "Got it". */
-export interface Acknowledgement {
-  /** The token subject. */
-  id: string;
-  name: string | null;
-  /** ISO 8601. */
-  at: string;
-}
+export type { Acknowledgement };
 
 export interface RecordingStore {
   /**

@@ -334,4 +334,17 @@ describe('live store', () => {
     expect(Date.parse(first.expiresAt!)).to.be.greaterThan(Date.now());
     expect(second.url).to.match(/^http/);
   });
+
+  it('acknowledges the running recording once, and learns the count from the stream', async () => {
+    const { store } = await hostWatch();
+    const started = await store.start();
+    await until(() => store.state.active?.status === 'RECORDING', 'RECORDING');
+    expect(store.state.active!.acknowledgedBy).to.deep.equal({ count: 0, names: [] });
+    const first = await store.acknowledge(started.id);
+    const again = await store.acknowledge(started.id);
+    expect(first.name).to.equal('Ana');
+    expect(again).to.deep.equal(first);
+    await until(() => store.state.active?.acknowledgedBy?.count === 1, 'the count');
+    expect(store.state.active!.acknowledgedBy!.names).to.deep.equal(['Ana']);
+  });
 });

@@ -85,8 +85,8 @@ describe('<dyte-recording-list>', () => {
     expect(textOf(item.querySelector('[part=time]'))).to.match(/Mar 5, 2026/);
     expect(textOf(item.querySelector('[part=meta]'))).to.equal('1 hr 2 min · 12.5 MB · H264 · by Ana');
     expect([...item.querySelectorAll('[part=download]')].map((b) => b.textContent!.trim())).to.deep.equal([
-      'Video',
-      'Audio',
+      'Download video',
+      'Download audio',
     ]);
     expect(textOf(item.querySelector('[part=expiry]'))).to.match(/^Links expire /);
     expect(items[0]!.querySelector('[part=download]')).to.equal(null);

@@ -3,7 +3,7 @@ import '../../src/index.ts';
 import { ENDPOINT, mintToken, newMeetingId, streams, until } from '../client/backend.ts';
 import { expectNoLitWarnings, part } from './support.ts';
 
-describe('three elements on one page', () => {
+describe('the elements on one page', () => {
   after(expectNoLitWarnings);
 
   it('share one event stream, opened by the first and closed by the last', async () => {
@@ -22,6 +22,11 @@ describe('three elements on one page', () => {
           meeting-id=${meetingId}
           token=${token}
         ></dyte-recording-list>
+        <dyte-recording-notice
+          endpoint=${ENDPOINT}
+          meeting-id=${meetingId}
+          token=${token}
+        ></dyte-recording-notice>
       </div>`,
     );
     const list = page.querySelector('dyte-recording-list')!;
@@ -30,6 +35,7 @@ describe('three elements on one page', () => {
 
     page.querySelector('dyte-record-button')!.remove();
     page.querySelector('dyte-recording-status')!.remove();
+    page.querySelector('dyte-recording-notice')!.remove();
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await streams(meetingId)).to.include({ opened: 1, open: 1 });
 

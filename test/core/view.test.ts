@@ -10,6 +10,8 @@ import {
   currentRecording,
   elapsedSeconds,
   INITIAL_STATE,
+  itemElapsed,
+  noticeRecording,
   phaseOf,
   statusView,
   stopReasonText,
@@ -215,5 +217,36 @@ describe('stopReasonText', () => {
     const strings = { ...STRINGS, stoppedBy: 'Beendet von {name}' };
     const recording = rec('UPLOADED', { stoppedBy: { id: null, name: 'Ana' } });
     assert.equal(stopReasonText(recording, strings), 'Beendet von Ana');
+  });
+});
+
+describe('noticeRecording', () => {
+  it('is the active recording once it records (or pauses), nothing before or after', () => {
+    fc.assert(
+      fc.property(status, (s) => {
+        const recording = rec(s);
+        const noticed = noticeRecording(state(recording));
+        assert.equal(noticed, s === 'RECORDING' || s === 'PAUSED' ? recording : null);
+      }),
+    );
+  });
+});
+
+describe('itemElapsed', () => {
+  it('runs from the start while recording and from the stop while saving, on the server clock', () => {
+    const recording = rec('RECORDING', { startedAt: iso(NOW - 65_000) });
+    assert.equal(itemElapsed(recording, NOW, 0), 65);
+    assert.equal(itemElapsed(recording, NOW - 3000, 3000), 65);
+    assert.equal(
+      itemElapsed(rec('UPLOADING', { startedAt: iso(NOW - 9000), stoppedAt: iso(NOW - 2000) }), NOW, 0),
+      2,
+    );
+  });
+
+  it('stands still otherwise', () => {
+    for (const s of ['INVOKED', 'PAUSED', 'UPLOADED', 'ERRORED'] as const) {
+      const recording = rec(s, { startedAt: iso(NOW - 9000), stoppedAt: iso(NOW - 2000) });
+      assert.equal(itemElapsed(recording, NOW, 0), null);
+    }
   });
 });

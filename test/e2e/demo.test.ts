@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page, Request } from 'playwright-core';
 import {
+  ARTIFACTS,
   clickPart,
   launchBrowser,
   meetingId,
@@ -198,6 +199,71 @@ describe('the demo (npm start)', () => {
 
     // The viewer may download too (the proxy's default).
     assert.equal((await fetch(await downloadLink(viewer), { method: 'HEAD' })).status, 200);
+    await host.close();
+    await viewer.close();
+  });
+
+  it('tells the viewer once that the host records, shows the host who acknowledged, and plays the recording inline', async () => {
+    const meeting = meetingId('notice');
+    const host = await open(`/?meeting=${meeting}`);
+    const viewer = await open(`/?meeting=${meeting}&role=viewer`);
+    assert.equal(await host.locator('dyte-recording-notice').count(), 0, 'the host needs no notice');
+    await clickPart(host, 'dyte-record-button', 'button');
+    await statusIs(host, 'REC', START_MS);
+
+    const notice = viewer.locator('dyte-recording-notice [part=notice]');
+    await notice.waitFor({ state: 'visible', timeout: 3000 });
+    assert.equal(await partText(viewer, 'dyte-recording-notice', 'title'), 'This meeting is being recorded');
+    assert.match(await partText(viewer, 'dyte-recording-notice', 'detail'), /^Started by Ana Ortiz on /);
+    await screenshot(viewer, 'notice-1-viewer');
+    await viewer.getByRole('button', { name: 'Got it' }).click();
+    await notice.waitFor({ state: 'detached', timeout: 2000 });
+    await until(
+      "the acknowledgement in the host's list",
+      () => partText(host, 'dyte-recording-list', 'acknowledged'),
+      (text) => text === '1 acknowledged: Sam Lee',
+      3000,
+    );
+    await until(
+      "the count, without names, in the viewer's list",
+      () => partText(viewer, 'dyte-recording-list', 'acknowledged'),
+      (text) => text === '1 acknowledged',
+      FOLLOW_MS,
+    );
+    await screenshot(host, 'notice-2-host-count');
+    // Not asked again after a reload.
+    await viewer.reload();
+    await statusIs(viewer, 'REC', 5000);
+    await viewer.waitForTimeout(500);
+    assert.equal(await viewer.locator('dyte-recording-notice [part=notice]').count(), 0);
+
+    await until(
+      'a long enough recording',
+      () => timerSeconds(host),
+      (s) => s !== null && s >= MIN_SECONDS,
+      8000,
+    );
+    await clickPart(host, 'dyte-record-button', 'button');
+    await clickPart(host, 'dyte-record-button', 'confirm-stop');
+    await statusIs(host, 'Recording saved', UPLOAD_MS);
+
+    await clickPart(host, 'dyte-recording-list', 'play');
+    const video = host.locator('dyte-recording-list [part=player] video');
+    await video.waitFor({ timeout: 3000 });
+    const readVideo = () =>
+      video.evaluate((element: HTMLVideoElement) => ({
+        ready: element.readyState,
+        time: element.currentTime,
+      }));
+    await until('the video to load', readVideo, (v) => v.ready >= 2, 5000);
+    await video.evaluate((element: HTMLVideoElement) => {
+      element.muted = true;
+      return element.play();
+    });
+    await until('the video to play', readVideo, (v) => v.time > 0.2, 5000);
+    await host.locator('aside.panel').screenshot({ path: `${ARTIFACTS}player-1-host.png` });
+    await host.keyboard.press('Escape');
+    await video.waitFor({ state: 'detached', timeout: 2000 });
     await host.close();
     await viewer.close();
   });

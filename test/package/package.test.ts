@@ -160,7 +160,7 @@ describe('the published package', { timeout: 150_000 }, () => {
     assert.equal(result.anonymous.status, 401);
   });
 
-  it('bundles with a stock bundler: the three elements defined, no decorator left to lower', async () => {
+  it('bundles with a stock bundler: the four elements defined, no decorator left to lower', async () => {
     const bundled = async (contents: string) => {
       const result = await build({
         stdin: { contents, resolveDir: app, loader: 'js', sourcefile: 'app.js' },
@@ -180,12 +180,19 @@ describe('the published package', { timeout: 150_000 }, () => {
     const whole = await bundled(
       `import 'dyte-recording-kit';\nimport { RecordButton } from 'dyte-recording-kit/react';\nconsole.log(RecordButton);`,
     );
-    assert.deepEqual(defines(whole), ['dyte-record-button', 'dyte-recording-list', 'dyte-recording-status']);
+    assert.deepEqual(defines(whole), [
+      'dyte-record-button',
+      'dyte-recording-list',
+      'dyte-recording-notice',
+      'dyte-recording-status',
+    ]);
     assert.doesNotMatch(whole, /__decorate|__esDecorate|__runInitializers/);
     assert.match(whole, /createParser/, 'eventsource-parser is resolved from the installed dependencies');
 
     const one = await bundled(`import 'dyte-recording-kit/record-button';`);
     assert.deepEqual(defines(one), ['dyte-record-button']);
+    const notice = await bundled(`import 'dyte-recording-kit/recording-notice';`);
+    assert.deepEqual(defines(notice), ['dyte-recording-notice']);
   });
 
   it('keeps server code and secret names out of every browser build', () => {

@@ -20,6 +20,12 @@ export const styles = css`
   [part='time'] {
     font-weight: 600;
   }
+  [part='player'] {
+    flex-basis: 100%;
+  }
+  video {
+    width: 100%;
+  }
   [part='downloads'] {
     display: flex;
     align-items: center;

@@ -1,12 +1,13 @@
 import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { Task } from '@lit/task';
 import { emit } from '../../client/events.ts';
 import type { DownloadKind } from '../../client/store.ts';
-import { formatBytes, formatDate, formatDuration } from '../../core/format.ts';
+import { onTick } from '../../client/ticker.ts';
+import { formatBytes, formatClock, formatDate, formatDuration } from '../../core/format.ts';
 import type { Recording } from '../../core/recording.ts';
 import { isActive } from '../../core/status.ts';
 import { fill } from '../../core/strings.ts';
+import { itemElapsed } from '../../core/view.ts';
 import type { LiveError } from '../../core/view.ts';
 import { base } from '../base.styles.ts';
 import { LiveElement } from '../live-element.ts';
@@ -15,7 +16,9 @@ import { styles } from './recording-list.styles.ts';
 /**
  * The meeting's recordings, newest first and updated live: time, duration, size, codec, status and who
  * started it, with video and audio downloads through the proxy (a fresh link per click) and when the
- * links expire. Loads more on request; shows loading, empty and error states, with a retry.
+ * links expire. Plays a saved recording inline (one at a time, a fresh link, renewed before it
+ * expires). Running recordings tick their elapsed time, ones being saved the time since the stop.
+ * Loads more on request; shows loading, empty and error states, with a retry.
  *
  * @summary Live list of one meeting's recordings.
  * @fires {CustomEvent<DownloadEventDetail>} dyte-recording-download - A fresh download link arrived and opens in a new tab; cancel the event to handle the link yourself. `detail: { recording, kind, url }`
@@ -26,8 +29,13 @@ import { styles } from './recording-list.styles.ts';
  * @csspart time - When it was started.
  * @csspart meta - Duration, size, codec and who started it.
  * @csspart status - Its status.
+ * @csspart acknowledged - How many acknowledged the recording notice (and who, for hosts).
  * @csspart downloads - The download buttons and expiry notice.
  * @csspart download - A download button (video or audio).
+ * @csspart elapsed - The running time of a recording, or the time since it stopped while it is saved.
+ * @csspart play - The "Play" button.
+ * @csspart player - The inline player: the video (or audio) and its Close button.
+ * @csspart close - The player's Close button.
  * @csspart expiry - When the links expire, or that they did.
  * @csspart more - The "Load more" button.
  * @csspart empty - The text shown when there is no recording.
@@ -45,17 +53,21 @@ import { styles } from './recording-list.styles.ts';
 export class DyteRecordingList extends LiveElement {
   static override styles = [base, styles];
 
-  /**
-   * The first snapshot: complete once loaded, failed while the connection's error stands, pending
-   * otherwise (a promise that never settles: the task re-runs when its argument changes).
-   */
-  readonly #loading = new Task(this, {
-    task: ([outcome]) =>
-      outcome === true ? undefined : outcome ? Promise.reject(outcome) : new Promise<never>(() => {}),
-    args: () => [this.live.state.loaded || this.live.state.error] as const,
-  });
   @state() private accessor failure: LiveError | null = null;
   @state() private accessor loadingMore = false;
+  /** The one recording playing inline: its fresh link, and where to resume after a renewal. */
+  @state() private accessor player: {
+    recording: Recording;
+    kind: DownloadKind;
+    url: string;
+    at: number;
+    play: boolean;
+  } | null = null;
+  #stopTicking: (() => void) | undefined;
+  /** Renews the player's link before it expires. */
+  #renewal: ReturnType<typeof setTimeout> | undefined;
+  /** The Play button that opened the player, focused again when it closes. */
+  #opener: HTMLElement | undefined;
 
   #onRetry = () => this.live.store?.retry();
 
@@ -82,14 +94,77 @@ export class DyteRecordingList extends LiveElement {
     }
   }
 
+  override disconnectedCallback() {
+    super.disconnectedCallback();
+    this.#onClose();
+    this.#stopTicking?.();
+    this.#stopTicking = undefined;
+  }
+
+  protected override updated() {
+    // The page's one ticker, while some item's clock runs.
+    const now = Date.now();
+    const ticking = this.live.state.recordings.some((r) => itemElapsed(r, now, 0) !== null);
+    if (ticking) this.#stopTicking ??= onTick(() => this.requestUpdate());
+    else {
+      this.#stopTicking?.();
+      this.#stopTicking = undefined;
+    }
+  }
+
+  /** Opens the player on a fresh link, or (given `at`) renews the open player's link where it stands. */
+  async #play(recording: Recording, kind: DownloadKind, at?: number, play = true) {
+    this.failure = null;
+    clearTimeout(this.#renewal);
+    try {
+      const { url, expiresAt } = await this.live.store!.download(recording.id, kind);
+      // A renewal arriving after the player closed, or moved to another recording, is dropped.
+      if (at !== undefined && this.player?.recording !== recording) return;
+      this.player = { recording, kind, url, at: at ?? 0, play };
+      const left = expiresAt ? Date.parse(expiresAt) - Date.now() - this.live.state.skewMs : NaN;
+      // Renewed at nine tenths of the link's life, before the storage refuses it.
+      if (left > 0 && left < 2 ** 31) this.#renewal = setTimeout(() => this.#renew(), left * 0.9);
+    } catch (error) {
+      this.failure = this.fail(error);
+    }
+  }
+
+  /** The player's video or audio element. */
+  get #media() {
+    return this.renderRoot.querySelector<HTMLMediaElement>('[part=player] > :first-child');
+  }
+
+  #renew() {
+    const media = this.#media;
+    const { player } = this;
+    if (media && player) void this.#play(player.recording, player.kind, media.currentTime, !media.paused);
+  }
+
+  async #onPlay(event: Event, recording: Recording) {
+    this.#opener = event.currentTarget as HTMLElement;
+    await this.#play(recording, recording.downloadable ? 'video' : 'audio');
+    await this.updateComplete;
+    this.#media?.focus();
+  }
+
+  #onClose = () => {
+    clearTimeout(this.#renewal);
+    if (!this.player) return;
+    this.player = null;
+    this.#opener?.focus();
+  };
+
+  #onPlayerKey = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') this.#onClose();
+  };
+
   override render() {
     const text = this.text;
-    return this.#loading.render({
-      pending: () => html`<p part="loading" class="muted" role="status">${text.loading}</p>`,
-      error: (error) =>
-        this.#renderError(fill(text.listError, { message: (error as LiveError).message }), true),
-      complete: () => this.#renderList(),
-    });
+    const { loaded, error } = this.live.state;
+    if (loaded) return this.#renderList();
+    return error
+      ? this.#renderError(fill(text.listError, { message: error.message }), true)
+      : html`<p part="loading" class="muted" role="status">${text.loading}</p>`;
   }
 
   #renderList() {
@@ -127,9 +202,22 @@ export class DyteRecordingList extends LiveElement {
     return html`<li part="item">
       ${when ? html`<time part="time" datetime=${when}>${formatDate(when, locale)}</time>` : nothing}
       <span part="status">${text[recording.status]}</span>
+      ${this.#renderElapsed(recording)}
       ${meta.length ? html`<span part="meta" class="muted">${meta.join(' · ')}</span>` : nothing}
+      ${this.#renderAcknowledged(recording)}
       ${mayDownload && recording.status === 'UPLOADED' ? this.#renderDownloads(recording) : nothing}
+      ${this.player?.recording.id === recording.id ? this.#renderPlayer() : nothing}
     </li>`;
+  }
+
+  /** How many acknowledged the recording notice (running, or anyone did), with the names for hosts. */
+  #renderAcknowledged(recording: Recording) {
+    const by = recording.acknowledgedBy;
+    if (!by || (!by.count && !isActive(recording.status))) return nothing;
+    const names = by.names?.join(', ');
+    return html`<span part="acknowledged" class="muted"
+      >${fill(this.text.acknowledged, { count: String(by.count) })}${names ? `: ${names}` : ''}</span
+    >`;
   }
 
   #renderDownloads(recording: Recording) {
@@ -143,6 +231,17 @@ export class DyteRecordingList extends LiveElement {
         ${text[kind]}
       </button>`;
     return html`<span part="downloads">
+      ${
+        recording.downloadable || recording.audioDownloadable
+          ? html`<button
+              part="play"
+              aria-expanded=${this.player?.recording.id === recording.id}
+              @click=${(event: Event) => void this.#onPlay(event, recording)}
+            >
+              ${text.play}
+            </button>`
+          : nothing
+      }
       ${recording.downloadable ? button('video') : nothing}
       ${recording.audioDownloadable ? button('audio') : nothing}
       ${
@@ -153,6 +252,27 @@ export class DyteRecordingList extends LiveElement {
           : nothing
       }
     </span>`;
+  }
+
+  #renderElapsed(recording: Recording) {
+    const seconds = itemElapsed(recording, Date.now(), this.live.state.skewMs);
+    return seconds === null
+      ? nothing
+      : html`<time part="elapsed" datetime="PT${seconds}S">${formatClock(seconds)}</time>`;
+  }
+
+  #renderPlayer() {
+    const { url, kind, at, play } = this.player!;
+    // A media fragment starts it where it stood (after a renewal); autoplay, as Play or playback asked.
+    const src = at ? `${url}#t=${at}` : url;
+    return html`<div part="player" @keydown=${this.#onPlayerKey}>
+      ${
+        kind === 'video'
+          ? html`<video controls ?autoplay=${play} src=${src}></video>`
+          : html`<audio controls ?autoplay=${play} src=${src}></audio>`
+      }
+      <button part="close" @click=${this.#onClose}>${this.text.closePlayer}</button>
+    </div>`;
   }
 
   #renderError(message: string, retry = false) {
