@@ -9,6 +9,7 @@ import type { RecordingAction } from '../core/contract.ts';
 import type { Actor, Codec, Recording } from '../core/recording.ts';
 import { isActive } from '../core/status.ts';
 import type { EventBus } from './bus.ts';
+import type { StartLock } from './coordination.ts';
 import type { RecordingStore } from './store.ts';
 import { isAmbiguous, UpstreamRejection } from './upstream/http.ts';
 import type { StorageConfig, Upstream } from './upstream/types.ts';
@@ -41,6 +42,8 @@ export class RecordingService {
     private readonly store: RecordingStore,
     private readonly bus: EventBus,
     private readonly settings: RecordingSettings,
+    /** Keeps starts of one meeting apart across instances (the queue below does within this one). */
+    private readonly startLock: StartLock,
   ) {}
 
   /**
@@ -82,7 +85,9 @@ export class RecordingService {
   start(meetingId: string, codec: Codec | undefined, by: Actor): Promise<Recording> {
     // One start at a time per meeting: a double click waits for the first, then meets `recording_active`.
     const previous = this.startQueue.get(meetingId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.startNow(meetingId, codec, by));
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.startLock.run(meetingId, () => this.startNow(meetingId, codec, by)));
     this.startQueue.set(meetingId, next);
     const forget = () => {
       if (this.startQueue.get(meetingId) === next) this.startQueue.delete(meetingId);

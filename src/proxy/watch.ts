@@ -9,6 +9,7 @@ import { ApiError } from '../core/errors.ts';
 import type { Recording } from '../core/recording.ts';
 import { isActive } from '../core/status.ts';
 import type { EventBus, SequencedEvent } from './bus.ts';
+import type { PollLease } from './coordination.ts';
 import type { RecordingService } from './recordings.ts';
 import type { RecordingStore } from './store.ts';
 import { newestFirst } from './upstream/envelope.ts';
@@ -50,6 +51,8 @@ export class MeetingWatches {
       intervals: PollIntervals;
       /** True while signed webhooks keep the proxy informed (polls then pause). */
       webhooksFlowing: () => boolean;
+      /** Which instance polls the meeting (the others learn its findings through the bus). */
+      lease: PollLease;
       log: (line: string) => void;
     },
   ) {}
@@ -67,7 +70,12 @@ export class MeetingWatches {
         timer: null,
         unsubscribe: () => undefined,
       };
-      created.unsubscribe = this.bus.subscribe(meetingId, (event) => this.onEvent(created, event));
+      const unsubscribe = this.bus.subscribe(meetingId, (event) => this.onEvent(created, event));
+      const unlease = this.options.lease.watch(meetingId);
+      created.unsubscribe = () => {
+        unsubscribe();
+        unlease();
+      };
       this.watches.set(meetingId, created);
       this.poll(meetingId, created, true);
       watch = created;
@@ -160,7 +168,8 @@ export class MeetingWatches {
   private poll(meetingId: string, watch: Watch, first = false): void {
     watch.timer = null;
     if (this.watches.get(meetingId) !== watch) return;
-    if (!first && this.options.webhooksFlowing()) return this.schedule(meetingId, watch);
+    const polledElsewhere = !this.options.lease.holds(meetingId);
+    if (!first && (this.options.webhooksFlowing() || polledElsewhere)) return this.schedule(meetingId, watch);
     this.load(meetingId, watch).catch((error: unknown) => {
       const retryAfter = error instanceof ApiError ? Number(error.headers['Retry-After']) : NaN;
       this.options.log(`poll of meeting ${meetingId} failed: ${(error as Error).message}`);

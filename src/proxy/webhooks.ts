@@ -9,6 +9,7 @@ import type { MeetingState } from '../core/contract.ts';
 import { normalizeWebhookRecording, NormalizeError } from '../core/normalize.ts';
 import { asObject, parseString, parseTime } from '../core/parse.ts';
 import type { EventBus } from './bus.ts';
+import type { Deliveries } from './coordination.ts';
 import type { RecordingService } from './recordings.ts';
 import type { RecordingStore } from './store.ts';
 import type { Upstream } from './upstream/types.ts';
@@ -25,7 +26,6 @@ const WEBHOOK_NAME = 'dyte-recording-kit';
 /** A fetched key is fetched again on a bad signature (key rotation), but not more often than this. */
 const KEY_REFRESH_MS = 60_000;
 const KEY_FETCH_TIMEOUT_MS = 2_000;
-const REMEMBERED_DELIVERIES = 10_000;
 const REMEMBERED_ROOMS = 10_000;
 
 interface WebhookOptions {
@@ -33,6 +33,8 @@ interface WebhookOptions {
   publicKey?: string;
   /** Sent in every meeting state: how long the upstream lets a recording run in an empty room. */
   emptyTimeoutSeconds: number;
+  /** Delivery ids already applied (shared between instances when the proxy runs as several). */
+  deliveries: Deliveries;
   log: (line: string) => void;
 }
 
@@ -54,7 +56,6 @@ interface Room {
 
 export class WebhookReceiver {
   private key: { value: Promise<CryptoKey>; fetchedAt: number } | null = null;
-  private readonly deliveries = new Set<string>();
   private readonly rooms = new Map<string, Room>();
   private lastVerifiedAt = 0;
 
@@ -86,10 +87,15 @@ export class WebhookReceiver {
     }
     this.lastVerifiedAt = Date.now();
     const delivery = headers.get('dyte-uuid') ?? headers.get('rtk-uuid');
-    if (delivery !== null && this.deliveries.has(delivery)) return;
     const body = parseBody(raw);
-    await this.apply(body);
-    if (delivery !== null) this.remember(delivery);
+    if (delivery !== null && !(await this.options.deliveries.claim(delivery))) return;
+    try {
+      await this.apply(body);
+    } catch (error) {
+      // Not applied: a redelivery must be.
+      if (delivery !== null) await this.options.deliveries.release(delivery).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Registers `url` for the events the proxy needs, reusing (and completing) an existing registration. */
@@ -221,14 +227,6 @@ export class WebhookReceiver {
     if (previous && previous.participants === participants && previous.emptySince === emptySince) return;
     await this.store.setMeeting(meetingId, state);
     await this.bus.publish(meetingId, { type: 'meeting', data: state });
-  }
-
-  private remember(delivery: string): void {
-    this.deliveries.add(delivery);
-    if (this.deliveries.size > REMEMBERED_DELIVERIES) {
-      const oldest = this.deliveries.values().next();
-      if (!oldest.done) this.deliveries.delete(oldest.value);
-    }
   }
 }
 

@@ -1,0 +1,61 @@
+/**
+ * What the instances of a proxy must agree on besides events and recordings: which webhook
+ * deliveries were applied, who is starting a meeting's recording, who polls a meeting. One process
+ * agrees with itself, so the in-memory parts are simple; the Redis ones (redis/coordination.ts) share
+ * the answers between instances.
+ */
+
+/** Webhook delivery ids already applied (or being applied), so a delivery counts once. */
+export interface Deliveries {
+  /** True when the delivery is new (and now claimed), false when it was seen before. */
+  claim(deliveryId: string): Promise<boolean>;
+  /** Forgets a claim whose delivery could not be applied, so a redelivery is applied. */
+  release(deliveryId: string): Promise<void>;
+}
+
+/** Runs a meeting's recording start while no other instance runs one for that meeting. */
+export interface StartLock {
+  run<T>(meetingId: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** Decides which instance polls a watched meeting: one at a time. */
+export interface PollLease {
+  /** This instance watches the meeting (and competes for its poll); returns the release. */
+  watch(meetingId: string): () => void;
+  /** Whether this instance is the one to poll the meeting now. */
+  holds(meetingId: string): boolean;
+}
+
+/** Where the proxy keeps its state, for `/health` and the CLI. */
+export interface StateBackend {
+  kind: 'memory' | 'redis';
+  /** False while the shared state cannot be reached. */
+  reachable(): boolean;
+  /** Shown at start-up, e.g. `redis redis://db:6379 (prefix drk:)`; never holds a password. */
+  description: string;
+}
+
+export class MemoryDeliveries implements Deliveries {
+  private readonly seen = new Set<string>();
+
+  constructor(private readonly max = 10_000) {}
+
+  async claim(deliveryId: string): Promise<boolean> {
+    if (this.seen.has(deliveryId)) return false;
+    this.seen.add(deliveryId);
+    if (this.seen.size > this.max) this.seen.delete(this.seen.values().next().value!);
+    return true;
+  }
+
+  async release(deliveryId: string): Promise<void> {
+    this.seen.delete(deliveryId);
+  }
+}
+
+/** One process: the service's own per-meeting queue already serializes starts. */
+export const processStartLock: StartLock = { run: (_meetingId, work) => work() };
+
+/** One process: it always polls what it watches. */
+export const processPollLease: PollLease = { watch: () => () => undefined, holds: () => true };
+
+export const memoryBackend: StateBackend = { kind: 'memory', reachable: () => true, description: 'memory' };

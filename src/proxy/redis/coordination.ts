@@ -1,0 +1,135 @@
+/**
+ * Agreement between instances through Redis: webhook deliveries claimed with SET NX (kept a week),
+ * a per-meeting start lock (SET NX PX with an owner token, released only by its owner), and a
+ * per-meeting poll lease that its holder renews and any other watching instance takes once it lapses.
+ */
+import type { Deliveries, PollLease, StartLock } from '../coordination.ts';
+import type { RedisConnection } from './connection.ts';
+
+/** A redelivery later than this is applied again (Dyte retries for hours, not weeks). */
+const DELIVERY_TTL_SECONDS = 7 * 86_400;
+/** Longer than any start takes (the upstream call times out well before). */
+const START_LOCK_MS = 20_000;
+const START_LOCK_WAIT_STEP_MS = 50;
+
+/** KEYS: the lock or lease. ARGV: owner. Deletes it when the owner still holds it. */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** KEYS: the lease. ARGV: owner, ms. Renews it for its holder or takes it when free; 1 when held. */
+const HOLD = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+`;
+
+export class RedisDeliveries implements Deliveries {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async claim(deliveryId: string): Promise<boolean> {
+    const set = await this.redis.run((client) =>
+      client.set(this.key(deliveryId), '1', 'EX', DELIVERY_TTL_SECONDS, 'NX'),
+    );
+    return set === 'OK';
+  }
+
+  async release(deliveryId: string): Promise<void> {
+    await this.redis.run((client) => client.del(this.key(deliveryId)));
+  }
+
+  private key(deliveryId: string): string {
+    return this.redis.key(`webhook:${deliveryId}`);
+  }
+}
+
+export class RedisStartLock implements StartLock {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async run<T>(meetingId: string, work: () => Promise<T>): Promise<T> {
+    const key = this.redis.meetingKey(meetingId, 'start-lock');
+    const owner = crypto.randomUUID();
+    const deadline = Date.now() + START_LOCK_MS;
+    // Another instance starting this meeting's recording holds it: wait, then meet its recording.
+    while (
+      (await this.redis.run((client) => client.set(key, owner, 'PX', START_LOCK_MS, 'NX'))) !== 'OK' &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, START_LOCK_WAIT_STEP_MS));
+    }
+    try {
+      return await work();
+    } finally {
+      await this.redis.run((client) => client.eval(RELEASE, 1, key, owner)).catch(() => undefined);
+    }
+  }
+}
+
+interface Lease {
+  watchers: number;
+  held: boolean;
+  timer: ReturnType<typeof setInterval>;
+}
+
+export class RedisPollLease implements PollLease {
+  private readonly owner = crypto.randomUUID();
+  private readonly leases = new Map<string, Lease>();
+
+  constructor(private readonly redis: RedisConnection) {}
+
+  watch(meetingId: string): () => void {
+    let lease = this.leases.get(meetingId);
+    if (!lease) {
+      const created: Lease = {
+        watchers: 0,
+        held: false,
+        timer: setInterval(() => this.hold(meetingId, created), this.redis.pollLeaseMs / 3),
+      };
+      this.leases.set(meetingId, created);
+      this.hold(meetingId, created);
+      lease = created;
+    }
+    lease.watchers += 1;
+    const watched = lease;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      watched.watchers -= 1;
+      if (watched.watchers > 0) return;
+      clearInterval(watched.timer);
+      this.leases.delete(meetingId);
+      // Handed over at once rather than when it lapses.
+      if (watched.held) {
+        this.redis
+          .run((client) => client.eval(RELEASE, 1, this.key(meetingId), this.owner))
+          .catch(() => undefined);
+      }
+    };
+  }
+
+  holds(meetingId: string): boolean {
+    return this.leases.get(meetingId)?.held ?? false;
+  }
+
+  private hold(meetingId: string, lease: Lease): void {
+    this.redis
+      .run((client) => client.eval(HOLD, 1, this.key(meetingId), this.owner, this.redis.pollLeaseMs))
+      .then(
+        (held) => {
+          if (this.leases.get(meetingId) === lease) lease.held = held === 1;
+        },
+        () => {
+          lease.held = false;
+        },
+      );
+  }
+
+  private key(meetingId: string): string {
+    return this.redis.meetingKey(meetingId, 'poll-lease');
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The recording store shared by every instance. A recording's knowledge is one hash beside its
+ * meeting's keys (`{meetingId}` hash tag): its JSON and a version. Every change reads both, applies
+ * the same fold as the memory store (`learn`), and writes back through a Lua compare-and-set on the
+ * version, retrying when another instance wrote in between: concurrent reports can neither move a
+ * status backwards nor drop a field. Everything expires after the retention, renewed on each write.
+ */
+import type { MeetingState } from '../../core/contract.ts';
+import type { Actor, Recording } from '../../core/recording.ts';
+import { learn, newKnowledge } from '../store.ts';
+import type { Acknowledgement, Applied, Knowledge, RecordingStore } from '../store.ts';
+import type { RedisConnection } from './connection.ts';
+
+/** KEYS: the recording's hash. ARGV: expected version, JSON, TTL seconds. 1 when written, 0 when stale. */
+const SWAP = `
+local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if version ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', version + 1, 'data', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+/** Past this many lost races in a row something is wrong (each attempt takes two round trips). */
+const MAX_ATTEMPTS = 100;
+
+export class RedisRecordingStore implements RecordingStore {
+  constructor(private readonly redis: RedisConnection) {}
+
+  apply(report: Recording, readSentAt?: number): Promise<Applied> {
+    return this.update(report.id, report.meetingId, (known) => learn.report(known, report, readSentAt));
+  }
+
+  async get(recordingId: string): Promise<Recording | undefined> {
+    return (await this.read(recordingId))?.recording ?? undefined;
+  }
+
+  noteStarted(recordingId: string, meetingId: string, by: Actor): Promise<void> {
+    return this.update(recordingId, meetingId, (known) => learn.started(known, by));
+  }
+
+  noteStopped(recordingId: string, meetingId: string, by: Actor): Promise<void> {
+    return this.update(recordingId, meetingId, (known) => learn.stopped(known, by));
+  }
+
+  acknowledge(
+    recordingId: string,
+    meetingId: string,
+    by: Actor & { id: string },
+    at: string,
+  ): Promise<boolean> {
+    return this.update(recordingId, meetingId, (known) => learn.acknowledged(known, by, at));
+  }
+
+  async acknowledgements(recordingId: string): Promise<Acknowledgement[]> {
+    return (await this.read(recordingId))?.acknowledgements ?? [];
+  }
+
+  async meeting(meetingId: string): Promise<MeetingState | undefined> {
+    const text = await this.redis.run((client) => client.get(this.redis.meetingKey(meetingId, 'meeting')));
+    return text === null ? undefined : (JSON.parse(text) as MeetingState);
+  }
+
+  async setMeeting(meetingId: string, state: MeetingState): Promise<void> {
+    await this.redis.run((client) =>
+      client.set(
+        this.redis.meetingKey(meetingId, 'meeting'),
+        JSON.stringify(state),
+        'EX',
+        this.redis.retentionSeconds,
+      ),
+    );
+  }
+
+  /** Which meeting a recording belongs to: the first one it was heard of in. */
+  private async meetingOf(recordingId: string, heardIn: string): Promise<string> {
+    const index = this.indexKey(recordingId);
+    const ttl = this.redis.retentionSeconds;
+    const earlier = await this.redis.run((client) =>
+      client.call('SET', index, heardIn, 'EX', ttl, 'NX', 'GET'),
+    );
+    if (earlier !== null) await this.redis.run((client) => client.expire(index, ttl));
+    return typeof earlier === 'string' ? earlier : heardIn;
+  }
+
+  private async read(recordingId: string): Promise<Knowledge | undefined> {
+    const meetingId = await this.redis.run((client) => client.get(this.indexKey(recordingId)));
+    if (meetingId === null) return undefined;
+    const data = await this.redis.run((client) =>
+      client.hget(this.recordingKey(meetingId, recordingId), 'data'),
+    );
+    return data === null ? undefined : (JSON.parse(data) as Knowledge);
+  }
+
+  private async update<T>(recordingId: string, heardIn: string, change: (known: Knowledge) => T): Promise<T> {
+    const meetingId = await this.meetingOf(recordingId, heardIn);
+    const key = this.recordingKey(meetingId, recordingId);
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
+      const [version, data] = await this.redis.run((client) => client.hmget(key, 'v', 'data'));
+      const known = data ? (JSON.parse(data) as Knowledge) : newKnowledge(meetingId);
+      const result = change(known);
+      const written = await this.redis.run((client) =>
+        client.eval(SWAP, 1, key, version ?? '0', JSON.stringify(known), this.redis.retentionSeconds),
+      );
+      if (written === 1) return result;
+    }
+    throw new Error(`recording ${recordingId}: too many concurrent writes`);
+  }
+
+  private indexKey(recordingId: string): string {
+    return this.redis.key(`recording-meeting:${recordingId}`);
+  }
+
+  private recordingKey(meetingId: string, recordingId: string): string {
+    return this.redis.meetingKey(meetingId, `recording:${recordingId}`);
+  }
+}
