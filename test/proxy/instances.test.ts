@@ -9,7 +9,6 @@ import { RedisConnection } from '../../src/proxy/redis/connection.ts';
 import { RedisRecordingStore } from '../../src/proxy/redis/store.ts';
 import {
   EventStreamReader,
-  eventually,
   meetingId,
   openEvents,
   readRecording,

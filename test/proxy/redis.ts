@@ -11,7 +11,7 @@ import { randomUUID } from 'node:crypto';
 import type { ProxyOptions } from '../../src/server.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.ts';
-import { freePort, SPEED, startRig } from './helpers.ts';
+import { freePort, SPEED, startRig, TOKEN_SECRET } from './helpers.ts';
 import type { Rig } from './helpers.ts';
 
 const BINARY = process.env.REDIS_SERVER ?? 'redis-server';
@@ -142,6 +142,64 @@ export async function startInstances(
     async close() {
       await Promise.all(rigs.map((rig) => rig.close()));
       await sim.close();
+    },
+  };
+}
+
+const BIN = new URL('../../bin/dyte-recording-kit.js', import.meta.url).pathname;
+
+export interface SpawnedInstance {
+  url: string;
+  child: ChildProcess;
+  /** Everything it wrote to stdout so far. */
+  stdout(): string;
+  /** Everything it wrote to stderr so far. */
+  stderr(): string;
+  /** SIGKILL: no shutdown of any kind. */
+  kill(): Promise<void>;
+}
+
+/** Runs `dyte-recording-kit proxy` as a real process on the simulator and Redis; resolves once it listens. */
+export async function spawnInstance(
+  sim: RunningSimulator,
+  redis: { url: string; prefix?: string },
+  env: Record<string, string> = {},
+): Promise<SpawnedInstance> {
+  const child = spawn(process.execPath, [BIN, 'proxy', '--port', '0'], {
+    env: {
+      PATH: process.env.PATH,
+      DYTE_API_BASE: sim.url,
+      DYTE_ORG_ID: sim.orgId,
+      DYTE_API_KEY: sim.apiKey,
+      RECORDING_TOKEN_SECRET: TOKEN_SECRET,
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: redis.prefix ?? 'drk:',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /listening on (\S+)/.exec(stdout);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`proxy exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    child,
+    stdout: () => stdout,
+    stderr: () => stderr,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
+      });
     },
   };
 }
