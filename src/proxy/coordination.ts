@@ -26,6 +26,28 @@ export interface PollLease {
   holds(meetingId: string): boolean;
 }
 
+/** The last word about a participant: present or not, as of `at` (epoch ms, the event's own time). */
+export interface Peer {
+  present: boolean;
+  at: number;
+}
+
+/**
+ * A room as the participant webhooks describe it. Deliveries arrive out of order, so every change
+ * is weighed by the events' own times: a participant's `joinedAt` / `leftAt`, the session's `startedAt`.
+ */
+export interface Room {
+  /** Start of the newest session heard of; participants last heard of before it are gone. */
+  sessionStartedAt: number | null;
+  peers: Map<string, Peer>;
+}
+
+/** Every meeting's room; one change at a time per meeting, whichever instance makes it. */
+export interface Rooms {
+  /** Applies `change` to the meeting's room (an empty one when none is known) and returns its result. */
+  update<T>(meetingId: string, change: (room: Room) => T): Promise<T>;
+}
+
 /** Where the proxy keeps its state, for `/health` and the CLI. */
 export interface StateBackend {
   kind: 'memory' | 'redis';
@@ -49,6 +71,22 @@ export class MemoryDeliveries implements Deliveries {
 
   async release(deliveryId: string): Promise<void> {
     this.seen.delete(deliveryId);
+  }
+}
+
+/** Forgets the least recently changed rooms past `max`. */
+export class MemoryRooms implements Rooms {
+  private readonly rooms = new Map<string, Room>();
+
+  constructor(private readonly max = 10_000) {}
+
+  async update<T>(meetingId: string, change: (room: Room) => T): Promise<T> {
+    const room = this.rooms.get(meetingId) ?? { sessionStartedAt: null, peers: new Map<string, Peer>() };
+    const result = change(room);
+    this.rooms.delete(meetingId);
+    this.rooms.set(meetingId, room);
+    if (this.rooms.size > this.max) this.rooms.delete(this.rooms.keys().next().value!);
+    return result;
   }
 }
 

@@ -8,7 +8,13 @@ import { createApp } from './app.ts';
 import { tokenAuthorizer } from './auth.ts';
 import { MemoryEventBus } from './bus.ts';
 import { ConfigError, scrubbingLog, secretsOf } from './config.ts';
-import { memoryBackend, MemoryDeliveries, processPollLease, processStartLock } from './coordination.ts';
+import {
+  memoryBackend,
+  MemoryDeliveries,
+  MemoryRooms,
+  processPollLease,
+  processStartLock,
+} from './coordination.ts';
 import type { ProxyOptions } from './config.ts';
 import { EventStreams } from './events.ts';
 import { RecordingService } from './recordings.ts';
@@ -89,6 +95,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     publicKey: options.webhookPublicKey,
     emptyTimeoutSeconds,
     deliveries: shared?.deliveries ?? new MemoryDeliveries(),
+    rooms: shared?.rooms ?? new MemoryRooms(),
     log,
   });
   const webhookQuietMs = options.webhookQuietMs ?? 60_000;

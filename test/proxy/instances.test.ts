@@ -170,6 +170,49 @@ describe('several proxy instances on one Redis', () => {
     }
   });
 
+  it('counts the participants of a room whose webhooks reach different instances', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const instances = await startInstances(redis, 3, {
+      proxy: { ...NO_POLLS, webhookPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString() },
+    });
+    const [a, b, c] = instances.rigs as [Rig, Rig, Rig];
+    const joined = (rig: Rig, meeting: string, peerId: string, second: number) => {
+      const body = JSON.stringify({
+        event: 'meeting.participantJoined',
+        meeting: { id: meeting, startedAt: '2026-01-01T10:00:00.000Z' },
+        participant: { peerId, joinedAt: `2026-01-01T10:00:0${second}.000Z` },
+      });
+      return rig.call('/webhooks', {
+        method: 'POST',
+        body,
+        headers: {
+          'content-type': 'application/json',
+          'dyte-uuid': randomUUID(),
+          'dyte-signature': sign('sha256', Buffer.from(body), privateKey).toString('base64'),
+        },
+      });
+    };
+    try {
+      const meeting = meetingId();
+      const stream = await openEvents(c, meeting);
+      try {
+        await snapshotOf(stream);
+        assert.equal((await joined(a, meeting, 'peer-1', 1)).status, 204);
+        await stream.next(
+          (m) => m.event === 'meeting' && (m.data as { participants: number }).participants === 1,
+        );
+        assert.equal((await joined(b, meeting, 'peer-2', 2)).status, 204);
+        await stream.next(
+          (m) => m.event === 'meeting' && (m.data as { participants: number }).participants === 2,
+        );
+      } finally {
+        await stream.close();
+      }
+    } finally {
+      await instances.close();
+    }
+  });
+
   it('makes one recording of two hosts pressing Record at once on two instances', async () => {
     const instances = await startInstances(redis, 2, { proxy: { upstreamTimeoutMs: 400 } });
     const [a, b] = instances.rigs as [Rig, Rig];

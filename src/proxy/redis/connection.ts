@@ -24,6 +24,17 @@ export interface RedisOptions {
 
 const RECONNECT_MAX_MS = 2000;
 
+/** KEYS: a hash {v, data}. ARGV: expected version, data, TTL seconds. 1 when written, 0 when stale. */
+const SWAP = `
+local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
+if version ~= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', version + 1, 'data', ARGV[2])
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+/** Past this many lost races in a row something is wrong (each attempt takes two round trips). */
+const MAX_SWAP_ATTEMPTS = 100;
+
 export class RedisConnection implements StateBackend {
   readonly kind = 'redis';
   readonly description: string;
@@ -79,6 +90,27 @@ export class RedisConnection implements StateBackend {
       if (error instanceof ApiError || isAnswer(error)) throw error;
       throw unavailable();
     }
+  }
+
+  /**
+   * Changes the value kept at `key` atomically across instances: reads it and its version, applies
+   * `change`, and writes it back only if nobody wrote in between (a Lua compare-and-set), else again.
+   * The key then expires after the retention.
+   */
+  async update<V, T>(
+    key: string,
+    codec: { decode: (data: string | null) => V; change: (value: V) => T; encode: (value: V) => string },
+  ): Promise<T> {
+    for (let attempt = 0; attempt < MAX_SWAP_ATTEMPTS; attempt += 1) {
+      const [version, data] = await this.run((client) => client.hmget(key, 'v', 'data'));
+      const value = codec.decode(data ?? null);
+      const result = codec.change(value);
+      const written = await this.run((client) =>
+        client.eval(SWAP, 1, key, version ?? '0', codec.encode(value), this.retentionSeconds),
+      );
+      if (written === 1) return result;
+    }
+    throw new Error(`${key}: too many concurrent writes`);
   }
 
   /** The subscription connection, once open. */

@@ -1,9 +1,10 @@
 /**
  * Agreement between instances through Redis: webhook deliveries claimed with SET NX (kept a week),
+ * each meeting's room (changed by compare-and-set),
  * a per-meeting start lock (SET NX PX with an owner token, released only by its owner), and a
  * per-meeting poll lease that its holder renews and any other watching instance takes once it lapses.
  */
-import type { Deliveries, PollLease, StartLock } from '../coordination.ts';
+import type { Deliveries, Peer, PollLease, Room, Rooms, StartLock } from '../coordination.ts';
 import type { RedisConnection } from './connection.ts';
 
 /** A redelivery later than this is applied again (Dyte retries for hours, not weeks). */
@@ -44,6 +45,24 @@ export class RedisDeliveries implements Deliveries {
 
   private key(deliveryId: string): string {
     return this.redis.key(`webhook:${deliveryId}`);
+  }
+}
+
+export class RedisRooms implements Rooms {
+  constructor(private readonly redis: RedisConnection) {}
+
+  update<T>(meetingId: string, change: (room: Room) => T): Promise<T> {
+    return this.redis.update(this.redis.meetingKey(meetingId, 'room'), {
+      decode: (data): Room => {
+        const kept =
+          data === null
+            ? null
+            : (JSON.parse(data) as { sessionStartedAt: number | null; peers: [string, Peer][] });
+        return { sessionStartedAt: kept?.sessionStartedAt ?? null, peers: new Map(kept?.peers ?? []) };
+      },
+      change,
+      encode: (room) => JSON.stringify({ sessionStartedAt: room.sessionStartedAt, peers: [...room.peers] }),
+    });
   }
 }
 

@@ -1,11 +1,11 @@
 /** The Redis parts of a proxy that runs as several instances: bus, store and their agreements. */
 import type { EventBus } from '../bus.ts';
-import type { Deliveries, PollLease, StartLock } from '../coordination.ts';
+import type { Deliveries, PollLease, Rooms, StartLock } from '../coordination.ts';
 import type { RecordingStore } from '../store.ts';
 import { RedisEventBus } from './bus.ts';
 import { RedisConnection } from './connection.ts';
 import type { RedisOptions } from './connection.ts';
-import { RedisDeliveries, RedisPollLease, RedisStartLock } from './coordination.ts';
+import { RedisDeliveries, RedisPollLease, RedisRooms, RedisStartLock } from './coordination.ts';
 import { RedisRecordingStore } from './store.ts';
 
 export type { RedisOptions } from './connection.ts';
@@ -15,6 +15,7 @@ export interface SharedState {
   bus: EventBus;
   store: RecordingStore;
   deliveries: Deliveries;
+  rooms: Rooms;
   startLock: StartLock;
   lease: PollLease;
 }
@@ -26,6 +27,7 @@ export function redisState(options: RedisOptions, log: (line: string) => void): 
     bus: new RedisEventBus(connection),
     store: new RedisRecordingStore(connection),
     deliveries: new RedisDeliveries(connection),
+    rooms: new RedisRooms(connection),
     startLock: new RedisStartLock(connection),
     lease: new RedisPollLease(connection),
   };

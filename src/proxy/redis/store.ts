@@ -1,27 +1,15 @@
 /**
  * The recording store shared by every instance. A recording's knowledge is one hash beside its
- * meeting's keys (`{meetingId}` hash tag): its JSON and a version. Every change reads both, applies
- * the same fold as the memory store (`learn`), and writes back through a Lua compare-and-set on the
- * version, retrying when another instance wrote in between: concurrent reports can neither move a
- * status backwards nor drop a field. Everything expires after the retention, renewed on each write.
+ * meeting's keys (`{meetingId}` hash tag), changed only through the connection's compare-and-set
+ * (`RedisConnection.update`) with the same fold as the memory store (`learn`): concurrent reports
+ * can neither move a status backwards nor drop a field. Everything expires after the retention,
+ * renewed on each write.
  */
 import type { MeetingState } from '../../core/contract.ts';
 import type { Actor, Recording } from '../../core/recording.ts';
 import { learn, newKnowledge } from '../store.ts';
 import type { Acknowledgement, Applied, Knowledge, RecordingStore } from '../store.ts';
 import type { RedisConnection } from './connection.ts';
-
-/** KEYS: the recording's hash. ARGV: expected version, JSON, TTL seconds. 1 when written, 0 when stale. */
-const SWAP = `
-local version = tonumber(redis.call('HGET', KEYS[1], 'v') or '0')
-if version ~= tonumber(ARGV[1]) then return 0 end
-redis.call('HSET', KEYS[1], 'v', version + 1, 'data', ARGV[2])
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
-`;
-
-/** Past this many lost races in a row something is wrong (each attempt takes two round trips). */
-const MAX_ATTEMPTS = 100;
 
 export class RedisRecordingStore implements RecordingStore {
   constructor(private readonly redis: RedisConnection) {}
@@ -93,17 +81,11 @@ export class RedisRecordingStore implements RecordingStore {
 
   private async update<T>(recordingId: string, heardIn: string, change: (known: Knowledge) => T): Promise<T> {
     const meetingId = await this.meetingOf(recordingId, heardIn);
-    const key = this.recordingKey(meetingId, recordingId);
-    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt += 1) {
-      const [version, data] = await this.redis.run((client) => client.hmget(key, 'v', 'data'));
-      const known = data ? (JSON.parse(data) as Knowledge) : newKnowledge(meetingId);
-      const result = change(known);
-      const written = await this.redis.run((client) =>
-        client.eval(SWAP, 1, key, version ?? '0', JSON.stringify(known), this.redis.retentionSeconds),
-      );
-      if (written === 1) return result;
-    }
-    throw new Error(`recording ${recordingId}: too many concurrent writes`);
+    return this.redis.update(this.recordingKey(meetingId, recordingId), {
+      decode: (data) => (data === null ? newKnowledge(meetingId) : (JSON.parse(data) as Knowledge)),
+      change,
+      encode: (known) => JSON.stringify(known),
+    });
   }
 
   private indexKey(recordingId: string): string {
