@@ -11,6 +11,10 @@ export interface Deliveries {
   claim(deliveryId: string): Promise<boolean>;
   /** Forgets a claim whose delivery could not be applied, so a redelivery is applied. */
   release(deliveryId: string): Promise<void>;
+  /** A signed delivery arrived (at this instance). */
+  noteVerified(): void;
+  /** Epoch ms of the latest signed delivery at any instance (as last heard), 0 when none. */
+  lastVerifiedAt(): number;
 }
 
 /** Runs a meeting's recording start while no other instance runs one for that meeting. */
@@ -59,6 +63,7 @@ export interface StateBackend {
 
 export class MemoryDeliveries implements Deliveries {
   private readonly seen = new Set<string>();
+  private verifiedAt = 0;
 
   constructor(private readonly max = 10_000) {}
 
@@ -71,6 +76,14 @@ export class MemoryDeliveries implements Deliveries {
 
   async release(deliveryId: string): Promise<void> {
     this.seen.delete(deliveryId);
+  }
+
+  noteVerified(): void {
+    this.verifiedAt = Date.now();
+  }
+
+  lastVerifiedAt(): number {
+    return this.verifiedAt;
   }
 }
 

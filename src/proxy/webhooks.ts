@@ -41,7 +41,6 @@ interface WebhookOptions {
 
 export class WebhookReceiver {
   private key: { value: Promise<CryptoKey>; fetchedAt: number } | null = null;
-  private lastVerifiedAt = 0;
 
   constructor(
     private readonly upstream: Upstream,
@@ -58,7 +57,8 @@ export class WebhookReceiver {
 
   /** Whether a verified webhook arrived within `withinMs`. */
   flowing(withinMs: number): boolean {
-    return this.lastVerifiedAt > 0 && Date.now() - this.lastVerifiedAt < withinMs;
+    const last = this.options.deliveries.lastVerifiedAt();
+    return last > 0 && Date.now() - last < withinMs;
   }
 
   /** Verifies and applies one delivery; throws ApiError (401 on a bad signature, with nothing applied). */
@@ -69,7 +69,7 @@ export class WebhookReceiver {
       this.options.log('webhook rejected: bad signature');
       throw new ApiError(401, 'invalid_signature', 'The webhook signature does not verify.');
     }
-    this.lastVerifiedAt = Date.now();
+    this.options.deliveries.noteVerified();
     const delivery = headers.get('dyte-uuid') ?? headers.get('rtk-uuid');
     const body = parseBody(raw);
     if (delivery !== null && !(await this.options.deliveries.claim(delivery))) return;

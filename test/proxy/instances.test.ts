@@ -348,6 +348,30 @@ describe('several proxy instances on one Redis', () => {
     }
   });
 
+  it('pauses the poll on every instance while webhooks reach any one of them', async () => {
+    const instances = await startInstances(redis, 3, { webhooks: [0] });
+    const streams: EventStreamReader[] = [];
+    try {
+      const meeting = meetingId();
+      for (const rig of instances.rigs) streams.push(await openEvents(rig, meeting));
+      await Promise.all(streams.map(snapshotOf));
+      // A participant joins: the simulator's webhook reaches the first instance only.
+      await instances.rigs[0]!.control(`/_sim/meetings/${meeting}/participants`, {
+        method: 'POST',
+        json: {},
+      });
+      await streams[2]!.next((m) => m.event === 'meeting');
+      await sleep(1500); // every instance has heard that webhooks flow
+      await instances.rigs[0]!.resetUpstreamCalls();
+      await sleep(2000);
+      const calls = await instances.rigs[0]!.upstreamCalls();
+      assert.equal(calls.total, 0, JSON.stringify(calls.requests));
+    } finally {
+      await Promise.all(streams.map((stream) => stream.close()));
+      await instances.close();
+    }
+  });
+
   it('lets another instance take over the poll within seconds when the holder goes', async () => {
     const instances = await startInstances(redis, 2);
     const [a, b] = instances.rigs as [Rig, Rig];

@@ -12,6 +12,8 @@ const DELIVERY_TTL_SECONDS = 7 * 86_400;
 /** Longer than any start takes (the upstream call times out well before). */
 const START_LOCK_MS = 20_000;
 const START_LOCK_WAIT_STEP_MS = 50;
+/** How stale this instance's word on the latest signed delivery (anywhere) may be. */
+const VERIFIED_SHARE_MS = 1000;
 
 /** KEYS: the lock or lease. ARGV: owner. Deletes it when the owner still holds it. */
 const RELEASE = `
@@ -29,8 +31,40 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0
 `;
 
+/**
+ * Also shares when a signed delivery last arrived, so that an instance the webhooks do not reach
+ * still knows they flow (and leaves the meeting's poll paused); shared at most once a second.
+ */
 export class RedisDeliveries implements Deliveries {
+  private localAt = 0;
+  private sharedAt = 0;
+  private readAt = 0;
+
   constructor(private readonly redis: RedisConnection) {}
+
+  noteVerified(): void {
+    const now = Date.now();
+    this.localAt = now;
+    if (now - this.sharedAt < VERIFIED_SHARE_MS) return;
+    this.sharedAt = now;
+    this.redis
+      .run((client) => client.set(this.redis.key('webhook-verified-at'), String(now), 'EX', 86_400))
+      .catch(() => undefined);
+  }
+
+  lastVerifiedAt(): number {
+    const now = Date.now();
+    if (now - this.readAt >= VERIFIED_SHARE_MS) {
+      this.readAt = now;
+      this.redis
+        .run((client) => client.get(this.redis.key('webhook-verified-at')))
+        .then((at) => {
+          this.localAt = Math.max(this.localAt, Number(at ?? 0));
+        })
+        .catch(() => undefined);
+    }
+    return this.localAt;
+  }
 
   async claim(deliveryId: string): Promise<boolean> {
     const set = await this.redis.run((client) =>
