@@ -52,6 +52,22 @@ export interface Rooms {
   update<T>(meetingId: string, change: (room: Room) => T): Promise<T>;
 }
 
+/**
+ * A meeting's first page of recordings, loaded once for every instance that starts watching it
+ * about the same time: one instance reads the upstream, the others take its page.
+ */
+export interface PageShare {
+  /**
+   * `load`s the page, or takes one another instance loaded. A taken page comes with the event id
+   * (`mark()`, read before its load) after which the caller must replay the bus; null for its own.
+   */
+  first<P>(
+    meetingId: string,
+    load: () => Promise<P>,
+    mark: () => Promise<number>,
+  ): Promise<{ page: P; since: number | null }>;
+}
+
 /** Where the proxy keeps its state, for `/health` and the CLI. */
 export interface StateBackend {
   kind: 'memory' | 'redis';
@@ -105,6 +121,11 @@ export class MemoryRooms implements Rooms {
 
 /** One process: the service's own per-meeting queue already serializes starts. */
 export const processStartLock: StartLock = { run: (_meetingId, work) => work() };
+
+/** One process: a meeting's watch already loads its page once. */
+export const processPageShare: PageShare = {
+  first: async (_meetingId, load) => ({ page: await load(), since: null }),
+};
 
 /** One process: it always polls what it watches. */
 export const processPollLease: PollLease = { watch: () => () => undefined, holds: () => true };

@@ -12,6 +12,7 @@ import {
   memoryBackend,
   MemoryDeliveries,
   MemoryRooms,
+  processPageShare,
   processPollLease,
   processStartLock,
 } from './coordination.ts';
@@ -105,6 +106,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     intervals: { activeMs: 2000, idleMs: 10_000, ...options.pollIntervals },
     webhooksFlowing: () => webhooks.flowing(webhookQuietMs),
     lease: shared?.lease ?? processPollLease,
+    pages: shared?.pages ?? processPageShare,
     log,
   });
   const streams = new EventStreams(bus, options.heartbeatMs ?? 15_000);

@@ -9,7 +9,7 @@ import { ApiError } from '../core/errors.ts';
 import type { Recording } from '../core/recording.ts';
 import { isActive } from '../core/status.ts';
 import type { EventBus, SequencedEvent } from './bus.ts';
-import type { PollLease } from './coordination.ts';
+import type { PageShare, PollLease } from './coordination.ts';
 import type { RecordingService } from './recordings.ts';
 import type { RecordingStore } from './store.ts';
 import { newestFirst } from './upstream/envelope.ts';
@@ -53,6 +53,8 @@ export class MeetingWatches {
       webhooksFlowing: () => boolean;
       /** Which instance polls the meeting (the others learn its findings through the bus). */
       lease: PollLease;
+      /** A first page another instance just loaded, taken instead of reading the upstream again. */
+      pages: PageShare;
       log: (line: string) => void;
     },
   ) {}
@@ -141,7 +143,7 @@ export class MeetingWatches {
 
   private async refresh(meetingId: string, watch: Watch): Promise<void> {
     const [page, meeting] = await Promise.all([
-      this.service.list(meetingId, 0, this.options.pageSize),
+      watch.recordings === null ? this.sharedFirstPage(meetingId) : this.firstPage(meetingId),
       this.store.meeting(meetingId),
     ]);
     // Recordings heard of while the page was on its way (a start, a webhook) stay until a page shows them.
@@ -152,6 +154,26 @@ export class MeetingWatches {
     watch.hasMore = page.hasMore || merged.length > this.options.pageSize;
     watch.meeting ??= meeting ?? null;
     this.schedule(meetingId, watch);
+  }
+
+  private firstPage(meetingId: string) {
+    return this.service.list(meetingId, 0, this.options.pageSize);
+  }
+
+  /** The first page, maybe another instance's, brought up to date from the bus (else read afresh). */
+  private async sharedFirstPage(meetingId: string) {
+    const { page, since } = await this.options.pages.first(
+      meetingId,
+      () => this.firstPage(meetingId),
+      () => this.bus.lastId(meetingId),
+    );
+    if (since === null) return page;
+    const missed = await this.bus.since(meetingId, since);
+    if (!missed) return this.firstPage(meetingId);
+    const fresh = new Map(page.recordings.map((recording) => [recording.id, recording]));
+    for (const event of missed) if (event.type === 'recording') fresh.set(event.data.id, event.data);
+    const recordings = newestFirst([...fresh.values()]);
+    return { ...page, recordings, active: recordings.find((r) => isActive(r.status)) ?? null };
   }
 
   private schedule(meetingId: string, watch: Watch, delayMs?: number): void {

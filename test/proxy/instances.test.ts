@@ -329,11 +329,14 @@ describe('several proxy instances on one Redis', () => {
     try {
       const meeting = meetingId();
       const alone = meetingId();
-      for (const rig of three.rigs) streams.push(await openEvents(rig, meeting));
-      streams.push(await openEvents(one, alone));
-      await Promise.all(streams.map(snapshotOf));
-      await sleep(1000); // the lease settles on one instance
       await Promise.all([three.rigs[0]!.resetUpstreamCalls(), one.resetUpstreamCalls()]);
+      // Counted from before the first watcher: the first page is read once for all instances too.
+      const opened = await Promise.all([
+        ...three.rigs.map((rig) => openEvents(rig, meeting)),
+        openEvents(one, alone),
+      ]);
+      streams.push(...opened);
+      await Promise.all(streams.map(snapshotOf));
       await sleep(4000);
       const [calls3, calls1] = await Promise.all([three.rigs[0]!.upstreamCalls(), one.upstreamCalls()]);
       assert.ok(calls1.total >= 5, `the single instance polled: ${JSON.stringify(calls1)}`);
@@ -369,6 +372,46 @@ describe('several proxy instances on one Redis', () => {
       assert.equal(calls.total, 0, JSON.stringify(calls.requests));
     } finally {
       await Promise.all(streams.map((stream) => stream.close()));
+      await instances.close();
+    }
+  });
+
+  it("shows a change made since another instance's first page in a later watcher's snapshot", async () => {
+    const instances = await startInstances(redis, 2, { proxy: NO_POLLS });
+    const [a, b] = instances.rigs as [Rig, Rig];
+    try {
+      const meeting = meetingId();
+      const host = await a.token('host', meeting);
+      const onA = await openEvents(a, meeting);
+      try {
+        await snapshotOf(onA);
+        await a.resetUpstreamCalls();
+        const started = await a.call(`/meetings/${meeting}/recordings`, {
+          method: 'POST',
+          token: host,
+          json: {},
+        });
+        const { id } = (await started.json()) as Recording;
+        const onB = await openEvents(b, meeting);
+        try {
+          const snapshot = (await snapshotOf(onB)).data as {
+            recordings: Recording[];
+            active: Recording | null;
+          };
+          assert.deepEqual(
+            snapshot.recordings.map((r) => r.id),
+            [id],
+          );
+          assert.equal(snapshot.active?.id, id);
+          const calls = await a.upstreamCalls();
+          assert.equal(calls.total, 1, `only the start: ${JSON.stringify(calls.requests)}`);
+        } finally {
+          await onB.close();
+        }
+      } finally {
+        await onA.close();
+      }
+    } finally {
       await instances.close();
     }
   });

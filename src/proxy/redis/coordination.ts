@@ -4,7 +4,7 @@
  * a per-meeting start lock (SET NX PX with an owner token, released only by its owner), and a
  * per-meeting poll lease that its holder renews and any other watching instance takes once it lapses.
  */
-import type { Deliveries, Peer, PollLease, Room, Rooms, StartLock } from '../coordination.ts';
+import type { Deliveries, PageShare, Peer, PollLease, Room, Rooms, StartLock } from '../coordination.ts';
 import type { RedisConnection } from './connection.ts';
 
 /** A redelivery later than this is applied again (Dyte retries for hours, not weeks). */
@@ -12,6 +12,12 @@ const DELIVERY_TTL_SECONDS = 7 * 86_400;
 /** Longer than any start takes (the upstream call times out well before). */
 const START_LOCK_MS = 20_000;
 const START_LOCK_WAIT_STEP_MS = 50;
+/** A shared first page is taken for this long (the bus replay since it keeps it current). */
+const PAGE_MS = 30_000;
+/** How long an instance waits for the page another one is loading before loading it itself. */
+const PAGE_WAIT_MS = 3000;
+const PAGE_WAIT_STEP_MS = 25;
+
 /** How stale this instance's word on the latest signed delivery (anywhere) may be. */
 const VERIFIED_SHARE_MS = 1000;
 
@@ -118,6 +124,39 @@ export class RedisStartLock implements StartLock {
       return await work();
     } finally {
       await this.redis.run((client) => client.eval(RELEASE, 1, key, owner)).catch(() => undefined);
+    }
+  }
+}
+
+export class RedisPageShare implements PageShare {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async first<P>(
+    meetingId: string,
+    load: () => Promise<P>,
+    mark: () => Promise<number>,
+  ): Promise<{ page: P; since: number | null }> {
+    const key = this.redis.meetingKey(meetingId, 'page');
+    const lock = this.redis.meetingKey(meetingId, 'page-lock');
+    const owner = crypto.randomUUID();
+    const deadline = Date.now() + PAGE_WAIT_MS;
+    for (;;) {
+      const kept = await this.redis.run((client) => client.get(key));
+      if (kept !== null) {
+        const { page, since } = JSON.parse(kept) as { page: P; since: number };
+        return { page, since };
+      }
+      const leads = await this.redis.run((client) => client.set(lock, owner, 'PX', PAGE_WAIT_MS, 'NX'));
+      if (leads === 'OK' || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, PAGE_WAIT_STEP_MS));
+    }
+    try {
+      const since = await mark();
+      const page = await load();
+      await this.redis.run((client) => client.set(key, JSON.stringify({ page, since }), 'PX', PAGE_MS));
+      return { page, since: null };
+    } finally {
+      await this.redis.run((client) => client.eval(RELEASE, 1, lock, owner)).catch(() => undefined);
     }
   }
 }

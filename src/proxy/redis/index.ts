@@ -1,11 +1,17 @@
 /** The Redis parts of a proxy that runs as several instances: bus, store and their agreements. */
 import type { EventBus } from '../bus.ts';
-import type { Deliveries, PollLease, Rooms, StartLock } from '../coordination.ts';
+import type { Deliveries, PageShare, PollLease, Rooms, StartLock } from '../coordination.ts';
 import type { RecordingStore } from '../store.ts';
 import { RedisEventBus } from './bus.ts';
 import { RedisConnection } from './connection.ts';
 import type { RedisOptions } from './connection.ts';
-import { RedisDeliveries, RedisPollLease, RedisRooms, RedisStartLock } from './coordination.ts';
+import {
+  RedisDeliveries,
+  RedisPageShare,
+  RedisPollLease,
+  RedisRooms,
+  RedisStartLock,
+} from './coordination.ts';
 import { RedisRecordingStore } from './store.ts';
 
 export type { RedisOptions } from './connection.ts';
@@ -18,6 +24,7 @@ export interface SharedState {
   rooms: Rooms;
   startLock: StartLock;
   lease: PollLease;
+  pages: PageShare;
 }
 
 export function redisState(options: RedisOptions, log: (line: string) => void): SharedState {
@@ -30,5 +37,6 @@ export function redisState(options: RedisOptions, log: (line: string) => void): 
     rooms: new RedisRooms(connection),
     startLock: new RedisStartLock(connection),
     lease: new RedisPollLease(connection),
+    pages: new RedisPageShare(connection),
   };
 }
