@@ -145,6 +145,8 @@ export class RedisConnection implements StateBackend {
     const { Redis } = await import('ioredis');
     const options: ClientOptions = {
       enableOfflineQueue: false,
+      // Commands issued in the same tick share one write: many streams, one round trip.
+      enableAutoPipelining: true,
       maxRetriesPerRequest: 0,
       commandTimeout: this.options.commandTimeoutMs ?? 2000,
       connectTimeout: 2000,

@@ -11,7 +11,12 @@ import { learn, newKnowledge } from '../store.ts';
 import type { Acknowledgement, Applied, Knowledge, RecordingStore } from '../store.ts';
 import type { RedisConnection } from './connection.ts';
 
+/** Recordings whose meeting this instance remembers (a recording never changes meetings). */
+const REMEMBERED_MEETINGS = 10_000;
+
 export class RedisRecordingStore implements RecordingStore {
+  private readonly meetings = new Map<string, string>();
+
   constructor(private readonly redis: RedisConnection) {}
 
   apply(report: Recording, readSentAt?: number): Promise<Applied> {
@@ -61,13 +66,18 @@ export class RedisRecordingStore implements RecordingStore {
 
   /** Which meeting a recording belongs to: the first one it was heard of in. */
   private async meetingOf(recordingId: string, heardIn: string): Promise<string> {
+    const remembered = this.meetings.get(recordingId);
+    if (remembered !== undefined) return remembered;
     const index = this.indexKey(recordingId);
     const ttl = this.redis.retentionSeconds;
     const earlier = await this.redis.run((client) =>
       client.call('SET', index, heardIn, 'EX', ttl, 'NX', 'GET'),
     );
     if (earlier !== null) await this.redis.run((client) => client.expire(index, ttl));
-    return typeof earlier === 'string' ? earlier : heardIn;
+    const meetingId = typeof earlier === 'string' ? earlier : heardIn;
+    this.meetings.set(recordingId, meetingId);
+    if (this.meetings.size > REMEMBERED_MEETINGS) this.meetings.delete(this.meetings.keys().next().value!);
+    return meetingId;
   }
 
   private async read(recordingId: string): Promise<Knowledge | undefined> {
