@@ -82,6 +82,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   // Several instances share their state through Redis; one process keeps it in memory.
   const shared = options.redis ? redisState(options.redis, log) : null;
   const connecting = shared?.connection.connect();
+  connecting?.catch(() => undefined); // awaited by start(); a fetch-only use must not leave it unhandled
   const backend = shared?.connection ?? memoryBackend;
   const bus = options.bus ?? shared?.bus ?? new MemoryEventBus();
   const store = options.store ?? shared?.store ?? new MemoryRecordingStore();
