@@ -5,10 +5,12 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Recording, RecordingStatus } from '../../src/core/recording.ts';
 import { statusRank } from '../../src/core/status.ts';
+import { RedisEventBus } from '../../src/proxy/redis/bus.ts';
 import { RedisConnection } from '../../src/proxy/redis/connection.ts';
 import { RedisRecordingStore } from '../../src/proxy/redis/store.ts';
 import {
   EventStreamReader,
+  eventually,
   meetingId,
   openEvents,
   readRecording,
@@ -445,6 +447,46 @@ describe('several proxy instances on one Redis', () => {
       await onA.close();
       await onB.close();
       await instances.close();
+    }
+  });
+
+  it('hands every bus the events all of them publish at once, each once, in one order without gaps', async () => {
+    const shared = { url: redis.url, prefix: `b${randomUUID().slice(0, 8)}:` };
+    const connections = [0, 1, 2].map(() => new RedisConnection(shared, () => undefined));
+    await Promise.all(connections.map((connection) => connection.connect()));
+    const buses = connections.map((connection) => new RedisEventBus(connection));
+    const meeting = meetingId();
+    const seen = buses.map(() => [] as number[]);
+    const unsubscribe = buses.map((bus, i) => bus.subscribe(meeting, (event) => seen[i]!.push(event.id)));
+    try {
+      const first = await Promise.all(buses.map((bus) => bus.lastId(meeting)));
+      const published = await Promise.all(
+        Array.from({ length: 90 }, (_, n) =>
+          buses[n % 3]!.publish(meeting, {
+            type: 'meeting',
+            data: { participants: n, emptySince: null, emptyTimeoutSeconds: 60 },
+          }),
+        ),
+      );
+      const ids = published.map((event) => event.id).sort((x, y) => x - y);
+      assert.equal(new Set(ids).size, 90, 'every event has its own id');
+      assert.deepEqual(
+        ids,
+        Array.from({ length: 90 }, (_, n) => first[0]! + n + 1),
+        'consecutive ids',
+      );
+      await eventually(
+        async () => seen.map((received) => received.length),
+        (counts) => counts.every((count) => count >= ids.length),
+      );
+      for (const received of seen) assert.deepEqual(received, ids, 'every bus delivered all, in id order');
+      assert.deepEqual(
+        await buses[1]!.since(meeting, ids[79]!),
+        published.filter((event) => event.id > ids[79]!).sort((x, y) => x.id - y.id),
+      );
+    } finally {
+      for (const release of unsubscribe) release();
+      await Promise.all(connections.map((connection) => connection.close()));
     }
   });
 
