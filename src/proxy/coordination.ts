@@ -20,6 +20,10 @@ export interface Deliveries {
 /** Runs a meeting's recording start while no other instance runs one for that meeting. */
 export interface StartLock {
   run<T>(meetingId: string, work: () => Promise<T>): Promise<T>;
+  /** A recording of the meeting was first heard of; remembered while a start of the meeting runs. */
+  noteAppeared(meetingId: string, recordingId: string): Promise<void>;
+  /** The recordings first heard of since the meeting's running start began (e.g. by webhook). */
+  appeared(meetingId: string): Promise<ReadonlySet<string>>;
 }
 
 /** Decides which instance polls a watched meeting: one at a time. */
@@ -120,7 +124,27 @@ export class MemoryRooms implements Rooms {
 }
 
 /** One process: the service's own per-meeting queue already serializes starts. */
-export const processStartLock: StartLock = { run: (_meetingId, work) => work() };
+export class ProcessStartLock implements StartLock {
+  private readonly starting = new Map<string, Set<string>>();
+
+  async run<T>(meetingId: string, work: () => Promise<T>): Promise<T> {
+    const appeared = new Set<string>();
+    this.starting.set(meetingId, appeared);
+    try {
+      return await work();
+    } finally {
+      if (this.starting.get(meetingId) === appeared) this.starting.delete(meetingId);
+    }
+  }
+
+  async noteAppeared(meetingId: string, recordingId: string): Promise<void> {
+    this.starting.get(meetingId)?.add(recordingId);
+  }
+
+  async appeared(meetingId: string): Promise<ReadonlySet<string>> {
+    return this.starting.get(meetingId) ?? new Set();
+  }
+}
 
 /** One process: a meeting's watch already loads its page once. */
 export const processPageShare: PageShare = {

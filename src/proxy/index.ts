@@ -14,7 +14,7 @@ import {
   MemoryRooms,
   processPageShare,
   processPollLease,
-  processStartLock,
+  ProcessStartLock,
 } from './coordination.ts';
 import type { ProxyOptions } from './config.ts';
 import { EventStreams } from './events.ts';
@@ -91,7 +91,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     store,
     bus,
     { ...options.recording, codecs },
-    shared?.startLock ?? processStartLock,
+    shared?.startLock ?? new ProcessStartLock(),
   );
   const webhooks = new WebhookReceiver(upstream, service, store, bus, {
     publicKey: options.webhookPublicKey,

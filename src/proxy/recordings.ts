@@ -34,15 +34,16 @@ const OWNERSHIP_SCAN_PAGE_SIZE = 100;
 
 export class RecordingService {
   private readonly startQueue = new Map<string, Promise<unknown>>();
-  /** Per meeting with a start in flight: recordings first heard of meanwhile (e.g. by webhook). */
-  private readonly appearedDuringStart = new Map<string, Set<string>>();
 
   constructor(
     readonly upstream: Upstream,
     private readonly store: RecordingStore,
     private readonly bus: EventBus,
     private readonly settings: RecordingSettings,
-    /** Keeps starts of one meeting apart across instances (the queue below does within this one). */
+    /**
+     * Keeps starts of one meeting apart across instances (the queue below does within this one), and
+     * knows which recordings were first heard of, on any instance, while one was under way.
+     */
     private readonly startLock: StartLock,
   ) {}
 
@@ -52,7 +53,7 @@ export class RecordingService {
    */
   async absorb(report: Recording, readSentAt?: number): Promise<Recording> {
     const { recording, changed, first } = await this.store.apply(report, readSentAt);
-    if (first) this.appearedDuringStart.get(recording.meetingId)?.add(recording.id);
+    if (first) await this.startLock.noteAppeared(recording.meetingId, recording.id);
     if (changed) await this.bus.publish(recording.meetingId, { type: 'recording', data: recording });
     return recording;
   }
@@ -98,8 +99,6 @@ export class RecordingService {
 
   private async startNow(meetingId: string, codec: Codec | undefined, by: Actor): Promise<Recording> {
     const { codecs, maxSeconds, fileNamePrefix, storage } = this.settings;
-    const appeared = new Set<string>();
-    this.appearedDuringStart.set(meetingId, appeared);
     let made: { report: Recording; readSentAt?: number };
     try {
       const report = await this.upstream.start(meetingId, {
@@ -110,9 +109,7 @@ export class RecordingService {
       });
       made = { report };
     } catch (error) {
-      made = await this.afterFailedStart(meetingId, error, appeared);
-    } finally {
-      this.appearedDuringStart.delete(meetingId);
+      made = await this.afterFailedStart(meetingId, error);
     }
     await this.store.noteStarted(made.report.id, meetingId, by);
     return this.absorb(made.report, made.readSentAt);
@@ -122,7 +119,6 @@ export class RecordingService {
   private async afterFailedStart(
     meetingId: string,
     error: unknown,
-    appeared: ReadonlySet<string>,
   ): Promise<{ report: Recording; readSentAt: number }> {
     if (!(error instanceof UpstreamRejection) && !isAmbiguous(error)) throw error;
     const { recording: active, sentAt } = await this.upstream
@@ -135,6 +131,7 @@ export class RecordingService {
       throw new ApiError(502, 'upstream_error', 'The recording service refused to start a recording.');
     }
     // The start may have been applied: an active recording unknown before it began is the one it made.
+    const appeared = await this.startLock.appeared(meetingId);
     if (active && (appeared.has(active.id) || !(await this.store.get(active.id)))) {
       return { report: active, readSentAt: sentAt };
     }

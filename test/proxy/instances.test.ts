@@ -246,6 +246,36 @@ describe('several proxy instances on one Redis', () => {
     }
   });
 
+  it('owns a start whose answer is lost while its webhook reaches another instance', async () => {
+    const instances = await startInstances(redis, 2, { webhooks: [1], proxy: { upstreamTimeoutMs: 400 } });
+    const [a, b] = instances.rigs as [Rig, Rig];
+    try {
+      const meeting = meetingId();
+      const ana = await a.token('host', meeting, { sub: 'u-ana', name: 'Ana' });
+      const stream = await openEvents(b, meeting);
+      try {
+        await snapshotOf(stream);
+        await a.control('/_sim/faults', { method: 'POST', json: { kind: 'timeout', count: 1, ms: 5000 } });
+        const started = await a.call(`/meetings/${meeting}/recordings`, {
+          method: 'POST',
+          token: ana,
+          json: {},
+        });
+        assert.equal(started.status, 201, await started.clone().text());
+        const made = (await started.json()) as Recording;
+        assert.deepEqual(made.startedBy, { id: 'u-ana', name: 'Ana' });
+        // The other instance heard of it first, by webhook, while the start's answer was lost.
+        const heard = stream.messages.find((m) => m.event === 'recording')!.data as Recording;
+        assert.equal(heard.id, made.id);
+        assert.equal(heard.startedBy, null);
+      } finally {
+        await stream.close();
+      }
+    } finally {
+      await instances.close();
+    }
+  });
+
   it('never moves a recording backwards nor drops a field when instances apply its reports at once', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const instances = await startInstances(redis, 3, {

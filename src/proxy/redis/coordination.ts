@@ -27,6 +27,23 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 `;
 
+/** KEYS: the lock, its set of appeared recordings. ARGV: owner. Releases both when the owner holds the lock. */
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[2])
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`;
+
+/** KEYS: the lock, its set. ARGV: recording id, ms. Notes the recording while a start holds the lock. */
+const APPEARED = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1
+`;
+
 /** KEYS: the lease. ARGV: owner, ms. Renews it for its holder or takes it when free; 1 when held. */
 const HOLD = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -110,7 +127,7 @@ export class RedisStartLock implements StartLock {
   constructor(private readonly redis: RedisConnection) {}
 
   async run<T>(meetingId: string, work: () => Promise<T>): Promise<T> {
-    const key = this.redis.meetingKey(meetingId, 'start-lock');
+    const key = this.lockKey(meetingId);
     const owner = crypto.randomUUID();
     const deadline = Date.now() + START_LOCK_MS;
     // Another instance starting this meeting's recording holds it: wait, then meet its recording.
@@ -121,10 +138,38 @@ export class RedisStartLock implements StartLock {
       await new Promise((resolve) => setTimeout(resolve, START_LOCK_WAIT_STEP_MS));
     }
     try {
+      await this.redis.run((client) => client.del(this.appearedKey(meetingId)));
       return await work();
     } finally {
-      await this.redis.run((client) => client.eval(RELEASE, 1, key, owner)).catch(() => undefined);
+      await this.redis
+        .run((client) => client.eval(UNLOCK, 2, key, this.appearedKey(meetingId), owner))
+        .catch(() => undefined);
     }
+  }
+
+  async noteAppeared(meetingId: string, recordingId: string): Promise<void> {
+    await this.redis.run((client) =>
+      client.eval(
+        APPEARED,
+        2,
+        this.lockKey(meetingId),
+        this.appearedKey(meetingId),
+        recordingId,
+        START_LOCK_MS,
+      ),
+    );
+  }
+
+  async appeared(meetingId: string): Promise<ReadonlySet<string>> {
+    return new Set(await this.redis.run((client) => client.smembers(this.appearedKey(meetingId))));
+  }
+
+  private lockKey(meetingId: string): string {
+    return this.redis.meetingKey(meetingId, 'start-lock');
+  }
+
+  private appearedKey(meetingId: string): string {
+    return this.redis.meetingKey(meetingId, 'start-appeared');
   }
 }
 
