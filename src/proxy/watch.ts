@@ -2,7 +2,9 @@
  * One shared view per watched meeting: its first page of recordings and its room state, loaded once
  * and kept current by the event bus. While webhooks are not arriving, one upstream poll per watched
  * meeting refreshes it (faster while a recording is starting or uploading); the poll stops when the
- * last watcher leaves. However many browsers watch, the upstream sees one poll.
+ * last watcher leaves. However many browsers watch, the upstream sees one poll; however many
+ * instances watch, too: only the holder of the meeting's poll lease polls, and instances that start
+ * watching together share one first page.
  */
 import type { MeetingState } from '../core/contract.ts';
 import { ApiError } from '../core/errors.ts';
