@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
+import { Redis } from 'ioredis';
 import type { Recording, RecordingStatus } from '../../src/core/recording.ts';
 import { statusRank } from '../../src/core/status.ts';
 import { RedisEventBus } from '../../src/proxy/redis/bus.ts';
@@ -517,6 +518,37 @@ describe('several proxy instances on one Redis', () => {
     } finally {
       for (const release of unsubscribe) release();
       await Promise.all(connections.map((connection) => connection.close()));
+    }
+  });
+
+  it('gives every key it writes a TTL within the retention, and every key of a meeting its hash tag', async () => {
+    const shared = { url: redis.url, prefix: `r${randomUUID().slice(0, 8)}:`, retentionDays: 2 };
+    const rig = await startRig({ webhooks: true, proxy: { redis: shared } });
+    const client = new Redis(redis.url);
+    try {
+      const meeting = meetingId();
+      const host = await rig.token('host', meeting);
+      const stream = await openEvents(rig, meeting);
+      try {
+        await snapshotOf(stream);
+        await uploadedRecording(rig, meeting, host);
+      } finally {
+        await stream.close();
+      }
+      const keys = await client.keys(`${shared.prefix}*`);
+      assert.ok(keys.length >= 5, keys.join(' '));
+      for (const key of keys) {
+        const ttl = await client.ttl(key);
+        assert.ok(ttl > 0 && ttl <= 2 * 86_400, `${key} expires in ${ttl} s`);
+        const own = key.slice(shared.prefix.length);
+        assert.ok(
+          own.startsWith(`{${meeting}}:`) || /^(recording-meeting|webhook|webhook-verified-at)\b/.test(own),
+          `${key} belongs to a meeting but lacks its hash tag`,
+        );
+      }
+    } finally {
+      client.disconnect();
+      await rig.close();
     }
   });
 

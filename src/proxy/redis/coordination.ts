@@ -7,7 +7,7 @@
 import type { Deliveries, PageShare, Peer, PollLease, Room, Rooms, StartLock } from '../coordination.ts';
 import type { RedisConnection } from './connection.ts';
 
-/** A redelivery later than this is applied again (Dyte retries for hours, not weeks). */
+/** A redelivery later than this (or the retention, if shorter) is applied again (Dyte retries for hours, not weeks). */
 const DELIVERY_TTL_SECONDS = 7 * 86_400;
 /** Longer than any start takes (the upstream call times out well before). */
 const START_LOCK_MS = 20_000;
@@ -91,7 +91,13 @@ export class RedisDeliveries implements Deliveries {
 
   async claim(deliveryId: string): Promise<boolean> {
     const set = await this.redis.run((client) =>
-      client.set(this.key(deliveryId), '1', 'EX', DELIVERY_TTL_SECONDS, 'NX'),
+      client.set(
+        this.key(deliveryId),
+        '1',
+        'EX',
+        Math.min(DELIVERY_TTL_SECONDS, this.redis.retentionSeconds),
+        'NX',
+      ),
     );
     return set === 'OK';
   }
