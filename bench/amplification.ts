@@ -5,10 +5,11 @@
  * API requests the simulator received (`/_sim/stats`), including the host's start and stop. Each of
  * the six configurations has its own proxy and simulator (a child process each), all run at once.
  */
+import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { spawnStack } from './lib/child.ts';
-import type { ChildServers, StackInfo } from './lib/child.ts';
 import { Host } from './lib/host.ts';
+import { spawnInstances } from './lib/instances.ts';
+import type { Instances } from './lib/instances.ts';
 import { occupiedMeeting, round, stackSecrets, untilAfter, viewerTokens } from './lib/measure.ts';
 import { SimulatorClient } from './lib/upstream.ts';
 import { closeAll, openViewer, openViewers } from './lib/viewer.ts';
@@ -26,6 +27,8 @@ const STOP_AT_MS = 16_000;
 const SPEED = 10;
 
 export interface AmplificationRun {
+  /** Proxy instances (on one Redis when more than one), the viewers spread evenly over them. */
+  instances: number;
   viewers: number;
   webhooks: boolean;
   /** Dyte API requests during the window. */
@@ -43,13 +46,23 @@ export interface AmplificationResults {
   thousandOverOne: { withWebhooks: number; withoutWebhooks: number };
 }
 
-async function run(viewerCount: number, webhooks: boolean): Promise<AmplificationRun> {
+async function run(
+  viewerCount: number,
+  webhooks: boolean,
+  shared?: { count: number; redisUrl: string },
+): Promise<AmplificationRun> {
   const secrets = stackSecrets();
-  let stack: ChildServers<StackInfo> | undefined;
+  let stack: Instances | undefined;
   let viewers: Viewer[] = [];
   try {
-    stack = await spawnStack({ role: 'stack', ...secrets, speed: SPEED });
-    const { proxyUrl, simulatorUrl } = stack.info;
+    stack = await spawnInstances(
+      secrets,
+      SPEED,
+      shared && { count: shared.count, redis: { url: shared.redisUrl, prefix: `bench-${randomUUID()}:` } },
+    );
+    const { proxyUrls, simulatorUrl } = stack;
+    // The webhooks, the host's start and stop go to the first instance; viewers to every one.
+    const proxyUrl = proxyUrls[0]!;
     const simulator = new SimulatorClient(simulatorUrl, secrets.orgId, secrets.apiKey);
     if (webhooks) await simulator.registerWebhook(`${proxyUrl}/webhooks`);
     const meeting = await occupiedMeeting(simulator);
@@ -63,7 +76,7 @@ async function run(viewerCount: number, webhooks: boolean): Promise<Amplificatio
     await simulator.resetCounts();
     const windowStart = performance.now();
     viewers = await openViewers(viewerCount, (i) =>
-      openViewer(proxyUrl, meeting, tokens[i]!, ({ type, data }) => {
+      openViewer(proxyUrls[i % proxyUrls.length]!, meeting, tokens[i]!, ({ type, data }) => {
         const recording = data as { id?: string; status?: string };
         if (type === 'recording' && recording.id === recordingId && recording.status === 'UPLOADED') {
           sawUploaded.add(i);
@@ -80,6 +93,7 @@ async function run(viewerCount: number, webhooks: boolean): Promise<Amplificatio
     await untilAfter(windowStart, WINDOW_MS);
     const counts = await simulator.counts();
     return {
+      instances: proxyUrls.length,
       viewers: viewerCount,
       webhooks,
       upstreamRequests: counts.total,
@@ -91,6 +105,14 @@ async function run(viewerCount: number, webhooks: boolean): Promise<Amplificatio
     closeAll(viewers);
     await stack?.close();
   }
+}
+
+/** 1,000 viewers spread over `count` instances on one Redis, with webhooks and without, at once. */
+export async function measureAmplificationAcross(
+  count: number,
+  redisUrl: string,
+): Promise<AmplificationRun[]> {
+  return Promise.all([true, false].map((webhooks) => run(1000, webhooks, { count, redisUrl })));
 }
 
 export async function measureAmplification(): Promise<AmplificationResults> {

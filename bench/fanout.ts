@@ -1,5 +1,7 @@
 /**
- * Fan-out latency and memory per idle stream, on one proxy with 1,000 open event streams.
+ * Fan-out latency and memory per idle stream, on one proxy with 1,000 open event streams; and the
+ * same latency with the 1,000 streams spread over several instances on one Redis (the webhooks still
+ * reach the first instance only, so the others learn every change through Redis).
  *
  * Memory: the proxy process's heap and RSS after a full GC, before and after the 1,000 streams opened
  * (and sit idle), divided by 1,000.
@@ -12,8 +14,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { spawnStack } from './lib/child.ts';
-import type { ChildServers, StackInfo } from './lib/child.ts';
+import type { RedisOptions } from '../src/server.ts';
+import { spawnInstances } from './lib/instances.ts';
+import type { Instances } from './lib/instances.ts';
 import {
   occupiedMeeting,
   percentile,
@@ -45,6 +48,8 @@ export interface MemoryResults {
 }
 
 export interface FanoutResults {
+  /** Proxy instances the streams are spread over (on one Redis when more than one). */
+  instances: number;
   streams: number;
   /** Webhooks that changed a recording, each delivered to every stream. */
   webhooks: number;
@@ -107,19 +112,32 @@ async function startRelay(target: string, deliveries: Map<string, Delivery>) {
   };
 }
 
-export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: FanoutResults }> {
+export function measureFanout(): Promise<{ memory: MemoryResults; fanout: FanoutResults }> {
+  return fanoutRun(RECORDINGS);
+}
+
+/** The same measurement with the streams spread over `count` instances on one Redis (fewer lives). */
+export async function measureFanoutAcross(count: number, redis: RedisOptions): Promise<FanoutResults> {
+  return (await fanoutRun(RECORDINGS / 2, { count, redis })).fanout;
+}
+
+async function fanoutRun(
+  recordings: number,
+  shared?: { count: number; redis: RedisOptions },
+): Promise<{ memory: MemoryResults; fanout: FanoutResults }> {
   const secrets = stackSecrets();
   const deliveries = new Map<string, Delivery>();
   /** The deliveries measured (the same recording and status can come twice: RECORDING after a resume). */
   const measured: Delivery[] = [];
   let measuring = false;
   let unattributed = 0;
-  let stack: ChildServers<StackInfo> | undefined;
+  let instances: Instances | undefined;
   let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
   let viewers: Viewer[] = [];
   try {
-    stack = await spawnStack({ role: 'stack', ...secrets, speed: SPEED });
-    const { proxyUrl, simulatorUrl } = stack.info;
+    instances = await spawnInstances(secrets, SPEED, shared);
+    const { stack, proxyUrls, simulatorUrl } = instances;
+    const proxyUrl = proxyUrls[0]!;
     const simulator = new SimulatorClient(simulatorUrl, secrets.orgId, secrets.apiKey);
     relay = await startRelay(`${proxyUrl}/webhooks`, deliveries);
     await simulator.registerWebhook(relay.url);
@@ -136,7 +154,7 @@ export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: 
     await sleep(200);
     const before = await stack.memory();
     viewers = await openViewers(STREAMS, (i) =>
-      openViewer(proxyUrl, meeting, tokens[i]!, ({ type, data, receivedAt }) => {
+      openViewer(proxyUrls[i % proxyUrls.length]!, meeting, tokens[i]!, ({ type, data, receivedAt }) => {
         if (type !== 'recording') return;
         const recording = data as { id: string; status: string };
         const delivery = deliveries.get(`${recording.id} ${recording.status}`);
@@ -179,7 +197,7 @@ export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: 
     // A first life unmeasured: the figures are the steady state, not the first compilation of each path.
     await recordingLife();
     measuring = true;
-    for (let i = 0; i < RECORDINGS; i += 1) await recordingLife();
+    for (let i = 0; i < recordings; i += 1) await recordingLife();
 
     const sorted = measured.flatMap((delivery) => delivery.latencies).sort((a, b) => a - b);
     const spans = measured.map((delivery) => ({
@@ -201,6 +219,7 @@ export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: 
         rssBytesPerStream: Math.round((after.rss - before.rss) / STREAMS),
       },
       fanout: {
+        instances: proxyUrls.length,
         streams: STREAMS,
         webhooks: measured.length,
         samples: sorted.length,
@@ -220,6 +239,6 @@ export async function measureFanout(): Promise<{ memory: MemoryResults; fanout: 
   } finally {
     closeAll(viewers);
     await relay?.close();
-    await stack?.close();
+    await instances?.close();
   }
 }

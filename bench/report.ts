@@ -2,6 +2,7 @@
 import type { AmplificationResults } from './amplification.ts';
 import type { BrowserResults } from './browser.ts';
 import type { FanoutResults, MemoryResults } from './fanout.ts';
+import type { InstancesResults } from './instances.ts';
 import type { SizeResults } from './size.ts';
 import type { ThroughputResults } from './throughput.ts';
 
@@ -34,6 +35,7 @@ export interface BenchResults {
   fanout: FanoutResults;
   throughput: ThroughputResults;
   memory: MemoryResults;
+  instances: InstancesResults;
 }
 
 /** Decimal kB (1,000 bytes), the strict reading of the budgets, as the build's size report (scripts/size.mjs) reads them. */
@@ -45,7 +47,8 @@ const table = (head: string[], rows: (string | number)[][]) =>
 
 /** The budgets DESIGN.md sets, against this run's figures. */
 export function checkBudgets(results: Omit<BenchResults, 'budgets'>): Budget[] {
-  const { size, browser, amplification, fanout } = results;
+  const { size, browser, amplification, fanout, instances } = results;
+  const across = acrossInstances(amplification, fanout, instances);
   const streams = browser.kit.map((page) => page.maxOpenStreams);
   const polls = browser.kit.map((page) => page.requests - page.streamsOpened);
   const growth = Math.max(
@@ -89,11 +92,66 @@ export function checkBudgets(results: Omit<BenchResults, 'budgets'>): Budget[] {
       measured: `${fanout.p99Ms} ms`,
       met: fanout.p99Ms <= 50,
     },
+    {
+      what: `upstream requests/min, 1,000 viewers on ${instances.instances} instances ÷ on 1 (webhooks / polling)`,
+      budget: '≤ 1.1 (no growth)',
+      measured: `${times(across.withWebhooks)} / ${times(across.withoutWebhooks)}`,
+      met: Math.max(across.withWebhooks, across.withoutWebhooks) <= 1.1,
+    },
+    {
+      what: `webhook → 1,000 streams on ${instances.instances} instances, p99 ÷ one instance's`,
+      budget: '≤ 2×',
+      measured: `${times(across.p99)} (${instances.fanout.p99Ms} ms ÷ ${fanout.p99Ms} ms)`,
+      met: across.p99 <= 2,
+    },
   ];
 }
 
+/** The several-instance figures over the single-instance ones of the same run. */
+function acrossInstances(
+  amplification: AmplificationResults,
+  fanout: FanoutResults,
+  instances: InstancesResults,
+) {
+  const perMinute = (runs: AmplificationResults['runs'], webhooks: boolean) =>
+    runs.find((run) => run.viewers === 1000 && run.webhooks === webhooks)!.upstreamRequestsPerMinute;
+  const ratio = (webhooks: boolean) =>
+    Math.round(
+      (perMinute(instances.amplification, webhooks) / perMinute(amplification.runs, webhooks)) * 100,
+    ) / 100;
+  return {
+    withWebhooks: ratio(true),
+    withoutWebhooks: ratio(false),
+    p99: Math.round((instances.fanout.p99Ms / fanout.p99Ms) * 100) / 100,
+  };
+}
+
 export function renderFigures(results: BenchResults): string {
-  const { machine, size, browser, amplification, fanout, throughput, memory } = results;
+  const { machine, size, browser, amplification, fanout, throughput, memory, instances } = results;
+  const across = acrossInstances(amplification, fanout, instances);
+  const fanoutRow = (run: FanoutResults) => [
+    run.instances,
+    run.streams,
+    run.webhooks,
+    run.samples,
+    ...[run.p50Ms, run.p95Ms, run.p99Ms, run.maxMs].map((ms) => `${ms} ms`),
+    `${run.proxyAnsweredMedianMs} ms`,
+    `${run.firstStreamMedianMs} ms`,
+    `${run.lastStreamMedianMs} ms`,
+  ];
+  const single = (webhooks: boolean) =>
+    amplification.runs.find((run) => run.viewers === 1000 && run.webhooks === webhooks)!;
+  const instanceRows = [true, false].flatMap((webhooks) =>
+    [single(webhooks), instances.amplification.find((run) => run.webhooks === webhooks)!].map((run) => [
+      run.instances,
+      run.viewers,
+      run.webhooks ? 'yes' : 'no (polling)',
+      run.upstreamRequests,
+      run.upstreamRequestsPerMinute,
+      `${run.viewersThatSawUploaded} / ${run.viewers}`,
+    ]),
+  );
+  const { perMeeting, perRecording, perDelivery } = instances.footprint;
   const browserRows = browser.kit.map((kit, i) => {
     const naive = browser.naive[i]!;
     return [
@@ -146,6 +204,10 @@ ${table(
       `${times(amplification.thousandOverOne.withWebhooks)} / ${times(amplification.thousandOverOne.withoutWebhooks)}`,
     ],
     ['proxy list route ÷ bare node:http, requests/s', times(throughput.proxyOverBare)],
+    [
+      `${instances.instances} instances on one Redis ÷ 1 instance: upstream requests/min (webhooks / polling), webhook → stream p99`,
+      `${times(across.withWebhooks)} / ${times(across.withoutWebhooks)}, ${times(across.p99)}`,
+    ],
   ],
 )}
 
@@ -205,6 +267,7 @@ ${table(['viewers (streams)', 'webhooks', 'upstream requests', 'per minute', 'vi
 
 ${table(
   [
+    'instances',
     'streams',
     'webhooks',
     'samples',
@@ -216,17 +279,7 @@ ${table(
     'first stream (median)',
     'last stream (median)',
   ],
-  [
-    [
-      fanout.streams,
-      fanout.webhooks,
-      fanout.samples,
-      ...[fanout.p50Ms, fanout.p95Ms, fanout.p99Ms, fanout.maxMs].map((ms) => `${ms} ms`),
-      `${fanout.proxyAnsweredMedianMs} ms`,
-      `${fanout.firstStreamMedianMs} ms`,
-      `${fanout.lastStreamMedianMs} ms`,
-    ],
-  ],
+  [fanoutRow(fanout)],
 )}
 
 Slowest webhook: the proxy answered after ${fanout.slowestWebhook.proxyAnsweredMs} ms; the first stream had it after ${fanout.slowestWebhook.firstStreamMs} ms, the last after ${fanout.slowestWebhook.lastStreamMs} ms.
@@ -254,5 +307,35 @@ Ratio ${times(throughput.proxyOverBare)} (autocannon, ${throughput.connections} 
 alternating; ${throughput.bodyBytes}-byte body; ${throughput.upstreamRequestsDuringLoad} upstream requests during the load).
 Memory per idle open stream (proxy process, after full GC, ${memory.streams} streams): ${kB(memory.heapBytesPerStream)} heap,
 ${kB(memory.rssBytesPerStream)} RSS.
+
+### 6. Several instances on one Redis (${instances.instances} instances, each its own process; webhooks reach the first)
+
+Fan-out, the 1,000 streams spread evenly over the instances, beside the single instance of section 4:
+
+${table(
+  [
+    'instances',
+    'streams',
+    'webhooks',
+    'samples',
+    'p50',
+    'p95',
+    'p99',
+    'max',
+    'proxy answered the POST (median)',
+    'first stream (median)',
+    'last stream (median)',
+  ],
+  [fanoutRow(fanout), fanoutRow(instances.fanout)],
+)}
+
+Upstream requests, 1,000 viewers spread evenly over the instances, beside the single instance of section 3:
+
+${table(['instances', 'viewers (streams)', 'webhooks', 'upstream requests', 'per minute', 'viewers that saw the upload finish'], instanceRows)}
+
+What Redis holds (MEMORY USAGE of every key after the fan-out run): per meeting ${perMeeting.keys} keys,
+${kB(perMeeting.bytes)} with ${perMeeting.logEvents} events in its log (${kB(perMeeting.logBytesPerEvent)} per event; the log keeps 256 at most);
+per recording ${perRecording.keys} keys, ${kB(perRecording.bytes)} (over ${perRecording.recordings} recordings); per webhook delivery
+remembered for deduplication 1 key, ${kB(perDelivery.bytes)} (${perDelivery.deliveries} deliveries).
 `;
 }

@@ -10,6 +10,7 @@ import * as prettier from 'prettier';
 import { measureAmplification } from './amplification.ts';
 import { measureBrowser } from './browser.ts';
 import { measureFanout } from './fanout.ts';
+import { measureInstances } from './instances.ts';
 import { round } from './lib/measure.ts';
 import { checkBudgets, renderFigures } from './report.ts';
 import type { BenchResults, Machine } from './report.ts';
@@ -59,13 +60,14 @@ const browser = await section('browser network cost', measureBrowser);
 const amplification = await section('upstream amplification', measureAmplification);
 const { memory, fanout } = await section('fan-out latency and memory per stream', measureFanout);
 const throughput = await section('proxy throughput', measureThroughput);
+const instances = await section('several instances on one Redis', measureInstances);
 const run = {
   generatedAt: new Date().toISOString(),
   command: COMMAND,
   durationSeconds: Math.round((performance.now() - started) / 1000),
   machine,
 };
-const measures = { size, browser, amplification, fanout, throughput, memory };
+const measures = { size, browser, amplification, fanout, throughput, memory, instances };
 // Budgets right after the machine, so the JSON reads top-down like the README.
 const results: BenchResults = { ...run, budgets: checkBudgets({ ...run, ...measures }), ...measures };
 const figures = renderFigures(results);

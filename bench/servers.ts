@@ -1,7 +1,8 @@
 /**
  * The servers under measurement, run in a child process so that the load generators and stream
  * readers of the bench (in the parent) do not share an event loop with them. `stack`: the simulator
- * and the proxy (under `/api`), optionally with the bench's page files on the same origin; `bare`: a
+ * and the proxy (under `/api`), optionally with the bench's page files on the same origin; `proxy`:
+ * one more proxy instance on a stack's simulator and Redis; `bare`: a
  * plain node:http server answering every request with the same fixed JSON. Started by `spawnStack` /
  * `spawnBare` (lib/child.ts); answers `memory` requests (after a full GC) over IPC, and ends, servers
  * and all, when the IPC channel closes (the bench is done with it, or the bench itself is gone).
@@ -26,6 +27,7 @@ async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise
     upstream: { kind: 'v2', apiBase: simulator.url, orgId: spec.orgId, apiKey: spec.apiKey },
     tokenSecret: spec.tokenSecret,
     basePath: '/api',
+    redis: spec.redis,
     log: () => {},
   });
   await proxy.start();
@@ -36,16 +38,34 @@ async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise
           ? proxy.fetch(request)
           : serveFile(staticDir, request)
     : proxy.fetch;
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const created = serve({ fetch: site, port: 0, hostname: '127.0.0.1' }, () => resolve(created));
-    created.once('error', reject);
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listen(site);
   return {
     origin: `http://127.0.0.1:${port}`,
     proxyUrl: `http://127.0.0.1:${port}/api`,
     simulatorUrl: simulator.url,
   };
+}
+
+async function startProxyInstance(
+  spec: Extract<ServerSpec, { role: 'proxy' }>,
+): Promise<{ proxyUrl: string }> {
+  const proxy = createProxy({
+    upstream: { kind: 'v2', apiBase: spec.simulatorUrl, orgId: spec.orgId, apiKey: spec.apiKey },
+    tokenSecret: spec.tokenSecret,
+    basePath: '/api',
+    redis: spec.redis,
+    log: () => {},
+  });
+  await proxy.start();
+  return { proxyUrl: `http://127.0.0.1:${await listen(proxy.fetch)}/api` };
+}
+
+async function listen(fetch: (request: Request) => Response | Promise<Response>): Promise<number> {
+  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
+    const created = serve({ fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(created));
+    created.once('error', reject);
+  });
+  return (server.address() as AddressInfo).port;
 }
 
 async function serveFile(dir: string, request: Request): Promise<Response> {
@@ -77,7 +97,12 @@ function reply(message: ChildReply): void {
 
 process.once('disconnect', () => process.exit(0));
 process.once('message', async (spec: ServerSpec) => {
-  const info = spec.role === 'stack' ? await startStack(spec) : await startBare(spec);
+  const info =
+    spec.role === 'stack'
+      ? await startStack(spec)
+      : spec.role === 'proxy'
+        ? await startProxyInstance(spec)
+        : await startBare(spec);
   process.on('message', (request: ChildRequest) => {
     if (request.type === 'close') return process.disconnect();
     // Two passes: the first may only queue finalizers that free more on the second.

@@ -20,7 +20,7 @@ export function findChromium() {
   return CANDIDATES.find((path) => existsSync(path)) ?? null;
 }
 
-function isDebianRoot() {
+export function isDebianRoot() {
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   return (
     root && existsSync('/etc/debian_version') && readFileSync('/etc/os-release', 'utf8').includes('debian')

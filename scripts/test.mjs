@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureRedis } from './ensure-redis.mjs';
 import { ensureChromium } from './find-chromium.mjs';
 
 const NODE_TEST_DIRS = ['test/core', 'test/simulator', 'test/proxy', 'test/cli', 'test/package'];
@@ -115,7 +116,12 @@ async function e2eTests(files) {
 
 const STAGES = {
   static: () => staticChecks(),
-  node: (files) => nodeTests(files ?? testFiles(NODE_TEST_DIRS)),
+  node: (files) => {
+    const chosen = files ?? testFiles(NODE_TEST_DIRS);
+    // The multi-instance tests start their own redis-server.
+    if (chosen.some((file) => readFileSync(file, 'utf8').includes("from './redis.ts'"))) ensureRedis();
+    return nodeTests(chosen);
+  },
   browser: (files) => browserTests(files ?? testFiles(BROWSER_TEST_DIRS)),
   e2e: (files) => e2eTests(files ?? testFiles(E2E_TEST_DIRS)),
 };

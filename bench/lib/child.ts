@@ -1,6 +1,7 @@
 /** Starting the servers of servers.ts in a child process, and talking to them over IPC. */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { RedisOptions } from '../../src/server.ts';
 
 export type ServerSpec =
   | {
@@ -12,6 +13,17 @@ export type ServerSpec =
       speed: number;
       /** Files served beside the proxy on the same origin (the browser bench's pages). */
       staticDir?: string;
+      /** The proxy's state in Redis, shared with the `proxy` servers started on it. */
+      redis?: RedisOptions;
+    }
+  | {
+      /** One more proxy instance, on a stack's simulator and Redis. */
+      role: 'proxy';
+      simulatorUrl: string;
+      orgId: string;
+      apiKey: string;
+      tokenSecret: string;
+      redis: RedisOptions;
     }
   | { role: 'bare'; body: string };
 
@@ -24,7 +36,8 @@ export interface StackInfo {
 
 export type ChildRequest = { type: 'memory' } | { type: 'close' };
 export type ChildReply =
-  { type: 'ready'; info: StackInfo | { origin: string } } | { type: 'memory'; usage: NodeJS.MemoryUsage };
+  | { type: 'ready'; info: StackInfo | { origin: string } | { proxyUrl: string } }
+  | { type: 'memory'; usage: NodeJS.MemoryUsage };
 
 export interface ChildServers<Info> {
   info: Info;
@@ -38,6 +51,12 @@ const START_TIMEOUT_MS = 20_000;
 
 export function spawnStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<ChildServers<StackInfo>> {
   return spawnServers<StackInfo>(spec);
+}
+
+export function spawnProxy(
+  spec: Extract<ServerSpec, { role: 'proxy' }>,
+): Promise<ChildServers<{ proxyUrl: string }>> {
+  return spawnServers<{ proxyUrl: string }>(spec);
 }
 
 export function spawnBare(body: string): Promise<ChildServers<{ origin: string }>> {

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'rate_limited'
   | 'upstream_unavailable'
   | 'upstream_error'
+  | 'store_unavailable'
   | 'internal_error';
 
 export interface ErrorBody {

@@ -9,6 +9,7 @@ import type { AcknowledgementList, RecordingList } from '../core/contract.ts';
 import { actorOf, permissionsFor, requireMeeting, requirePermission } from './auth.ts';
 import type { Authorize, Caller } from './auth.ts';
 import { parseControlRequest, parseStartRequest, readJsonObject, readRaw } from './body.ts';
+import type { StateBackend } from './coordination.ts';
 import type { EventStreams } from './events.ts';
 import { requireValidId } from './ids.ts';
 import type { RecordingService } from './recordings.ts';
@@ -33,6 +34,8 @@ interface AppParts {
   watches: MeetingWatches;
   streams: EventStreams;
   webhooks: WebhookReceiver;
+  /** Where the state is kept; `/health` says when it cannot be reached. */
+  backend: StateBackend;
   log: (line: string) => void;
 }
 
@@ -93,16 +96,19 @@ export function createApp(parts: AppParts): Hono {
   route(app, '/health', {
     GET: (c) => {
       const { reachable } = service.upstream.health;
+      const stateReachable = parts.backend.reachable();
+      const ok = reachable !== false && stateReachable;
       return c.json(
         {
-          ok: reachable !== false,
+          ok,
           upstream: {
             kind: service.upstream.kind,
             reachable,
             webhooks: webhooks.flowing(parts.webhookQuietMs),
           },
+          state: { backend: parts.backend.kind, reachable: stateReachable },
         },
-        reachable === false ? 503 : 200,
+        ok ? 200 : 503,
       );
     },
   });

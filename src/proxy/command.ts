@@ -20,7 +20,10 @@ const ENVIRONMENT = `Environment:
                              your own bucket instead of the upstream's
   EMPTY_ROOM_TIMEOUT_SECONDS seconds the upstream keeps recording an empty room (default 60), for the countdown
   VIEWER_CAN_DOWNLOAD        true (default) or false
-  UPSTREAM_TIMEOUT_MS        timeout of each upstream call (default 8000)`;
+  UPSTREAM_TIMEOUT_MS        timeout of each upstream call (default 8000)
+  REDIS_URL                  redis:// or rediss:// URL: share state with every instance on it (default: memory)
+  REDIS_PREFIX               prefix of the proxy's Redis keys (default drk:)
+  REDIS_RETENTION_DAYS       days what is known of a meeting is kept after its last change (default 30)`;
 
 export const proxyCommand: Command = {
   summary: 'Serve the recording proxy (keeps the Dyte API key off the browser).',
@@ -66,7 +69,9 @@ ${ENVIRONMENT}`,
       if (error instanceof ConfigError) throw new UsageError(error.message);
       throw error;
     });
-    console.log(`Recording proxy listening on ${running.url} (upstream: ${options.upstream.kind})`);
+    console.log(
+      `Recording proxy listening on ${running.url} (upstream: ${options.upstream.kind}, state: ${running.proxy.state})`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', () => resolve());
       process.once('SIGTERM', () => resolve());

@@ -4,6 +4,7 @@ import type { Codec } from '../core/recording.ts';
 import type { Authorize } from './auth.ts';
 import type { EventBus } from './bus.ts';
 import type { RecordingSettings } from './recordings.ts';
+import type { RedisOptions } from './redis/index.ts';
 import type { RecordingStore } from './store.ts';
 import { STORAGE_TYPES } from './upstream/types.ts';
 import type { StorageConfig } from './upstream/types.ts';
@@ -65,6 +66,11 @@ export interface ProxyOptions {
   pageSize?: number;
   /** Where log lines go (secrets are scrubbed first). Default: stderr. */
   log?: (line: string) => void;
+  /**
+   * Shares events, recordings, webhook deliveries, starts and polls with every other instance on this
+   * Redis (see "Running several instances" in the README). Unset: everything stays in this process.
+   */
+  redis?: RedisOptions;
   bus?: EventBus;
   store?: RecordingStore;
 }
@@ -166,9 +172,23 @@ export function proxyOptionsFromEnv(env: Record<string, string | undefined>): Pr
     webhookPublicKey: value('DYTE_WEBHOOK_PUBLIC_KEY'),
     publicWebhookUrl: value('PUBLIC_WEBHOOK_URL'),
     upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 100, 120_000),
+    redis: redisFromEnv(value, integer, problems),
   };
   if (problems.length > 0) throw new ConfigError(`The proxy is not configured: ${problems.join('; ')}.`);
   return options;
+}
+
+function redisFromEnv(
+  value: (name: string) => string | undefined,
+  integer: (name: string, min: number, max: number) => number | undefined,
+  problems: string[],
+): RedisOptions | undefined {
+  const url = value('REDIS_URL');
+  if (url === undefined) return undefined;
+  if (!/^rediss?:\/\/[^\s]+$/.test(url) || !URL.canParse(url)) {
+    problems.push('REDIS_URL must be a redis:// or rediss:// URL');
+  }
+  return { url, prefix: value('REDIS_PREFIX'), retentionDays: integer('REDIS_RETENTION_DAYS', 1, 3650) };
 }
 
 /** Every secret the options hold, so that no log line can carry one. */
@@ -179,9 +199,16 @@ export function secretsOf(options: ProxyOptions): string[] {
       ? [upstream.apiToken]
       : [upstream.apiKey, btoa(`${upstream.orgId}:${upstream.apiKey}`)];
   const storage = options.recording?.storage;
-  return [...upstreamSecrets, options.tokenSecret, storage?.secret, storage?.accessKey].filter(
-    (secret): secret is string => typeof secret === 'string' && secret.length >= 4,
-  );
+  const redisPassword =
+    options.redis && URL.canParse(options.redis.url) ? new URL(options.redis.url).password : '';
+  return [
+    ...upstreamSecrets,
+    options.tokenSecret,
+    storage?.secret,
+    storage?.accessKey,
+    redisPassword && decodeURIComponent(redisPassword),
+    redisPassword,
+  ].filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4);
 }
 
 /** A log function that replaces every secret with `[redacted]` before writing. */

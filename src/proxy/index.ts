@@ -8,9 +8,18 @@ import { createApp } from './app.ts';
 import { tokenAuthorizer } from './auth.ts';
 import { MemoryEventBus } from './bus.ts';
 import { ConfigError, scrubbingLog, secretsOf } from './config.ts';
+import {
+  memoryBackend,
+  MemoryDeliveries,
+  MemoryRooms,
+  processPageShare,
+  processPollLease,
+  ProcessStartLock,
+} from './coordination.ts';
 import type { ProxyOptions } from './config.ts';
 import { EventStreams } from './events.ts';
 import { RecordingService } from './recordings.ts';
+import { redisState } from './redis/index.ts';
 import { MemoryRecordingStore } from './store.ts';
 import { createUpstream } from './upstream/index.ts';
 import { MeetingWatches } from './watch.ts';
@@ -24,6 +33,7 @@ export { MemoryEventBus } from './bus.ts';
 export type { Applied, RecordingStore } from './store.ts';
 export { MemoryRecordingStore } from './store.ts';
 export type { RecordingSettings } from './recordings.ts';
+export type { RedisOptions } from './redis/index.ts';
 export type { StorageConfig } from './upstream/types.ts';
 
 export interface Proxy {
@@ -32,6 +42,8 @@ export interface Proxy {
   start(): Promise<void>;
   /** Stops polls and heartbeats and closes every event stream. */
   close(): Promise<void>;
+  /** Where the proxy keeps its state: `memory`, or e.g. `redis redis://db:6379 (prefix drk:)`. */
+  readonly state: string;
 }
 
 export function createProxy(options: ProxyOptions): Proxy {
@@ -67,12 +79,25 @@ export function createProxy(options: ProxyOptions): Proxy {
     throw new ConfigError('The recording maxSeconds must be a whole number from 60 to 86400.');
   }
 
-  const bus = options.bus ?? new MemoryEventBus();
-  const store = options.store ?? new MemoryRecordingStore();
-  const service = new RecordingService(upstream, store, bus, { ...options.recording, codecs });
+  // Several instances share their state through Redis; one process keeps it in memory.
+  const shared = options.redis ? redisState(options.redis, log) : null;
+  const connecting = shared?.connection.connect();
+  connecting?.catch(() => undefined); // awaited by start(); a fetch-only use must not leave it unhandled
+  const backend = shared?.connection ?? memoryBackend;
+  const bus = options.bus ?? shared?.bus ?? new MemoryEventBus();
+  const store = options.store ?? shared?.store ?? new MemoryRecordingStore();
+  const service = new RecordingService(
+    upstream,
+    store,
+    bus,
+    { ...options.recording, codecs },
+    shared?.startLock ?? new ProcessStartLock(),
+  );
   const webhooks = new WebhookReceiver(upstream, service, store, bus, {
     publicKey: options.webhookPublicKey,
     emptyTimeoutSeconds,
+    deliveries: shared?.deliveries ?? new MemoryDeliveries(),
+    rooms: shared?.rooms ?? new MemoryRooms(),
     log,
   });
   const webhookQuietMs = options.webhookQuietMs ?? 60_000;
@@ -81,6 +106,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     pageSize,
     intervals: { activeMs: 2000, idleMs: 10_000, ...options.pollIntervals },
     webhooksFlowing: () => webhooks.flowing(webhookQuietMs),
+    lease: shared?.lease ?? processPollLease,
+    pages: shared?.pages ?? processPageShare,
     log,
   });
   const streams = new EventStreams(bus, options.heartbeatMs ?? 15_000);
@@ -96,12 +123,16 @@ export function createProxy(options: ProxyOptions): Proxy {
     watches,
     streams,
     webhooks,
+    backend,
     log,
   });
 
   return {
     fetch: async (request) => app.fetch(request),
+    state: backend.description,
     async start() {
+      // Waits (the connection logs why and retries) rather than failing when Redis is not up yet.
+      await connecting;
       await webhooks.checkKey();
       if (!options.publicWebhookUrl) return;
       try {
@@ -115,6 +146,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     async close() {
       streams.closeAll();
       watches.close();
+      await shared?.connection.close();
     },
   };
 }

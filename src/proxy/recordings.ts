@@ -10,6 +10,7 @@ import type { Acknowledgement, RecordingAction } from '../core/contract.ts';
 import type { Actor, Codec, Recording } from '../core/recording.ts';
 import { isActive } from '../core/status.ts';
 import type { EventBus } from './bus.ts';
+import type { StartLock } from './coordination.ts';
 import type { RecordingStore } from './store.ts';
 import { isAmbiguous, UpstreamRejection } from './upstream/http.ts';
 import type { StorageConfig, Upstream } from './upstream/types.ts';
@@ -34,14 +35,17 @@ const OWNERSHIP_SCAN_PAGE_SIZE = 100;
 
 export class RecordingService {
   private readonly startQueue = new Map<string, Promise<unknown>>();
-  /** Per meeting with a start in flight: recordings first heard of meanwhile (e.g. by webhook). */
-  private readonly appearedDuringStart = new Map<string, Set<string>>();
 
   constructor(
     readonly upstream: Upstream,
     private readonly store: RecordingStore,
     private readonly bus: EventBus,
     private readonly settings: RecordingSettings,
+    /**
+     * Keeps starts of one meeting apart across instances (the queue below does within this one), and
+     * knows which recordings were first heard of, on any instance, while one was under way.
+     */
+    private readonly startLock: StartLock,
   ) {}
 
   /**
@@ -51,7 +55,7 @@ export class RecordingService {
   async absorb(report: Recording, readSentAt?: number): Promise<Recording> {
     const applied = await this.store.apply(report, readSentAt);
     const recording = await this.withAcknowledgements(applied.recording);
-    if (applied.first) this.appearedDuringStart.get(recording.meetingId)?.add(recording.id);
+    if (applied.first) await this.startLock.noteAppeared(recording.meetingId, recording.id);
     if (applied.changed) await this.bus.publish(recording.meetingId, { type: 'recording', data: recording });
     return recording;
   }
@@ -123,7 +127,9 @@ export class RecordingService {
   start(meetingId: string, codec: Codec | undefined, by: Actor): Promise<Recording> {
     // One start at a time per meeting: a double click waits for the first, then meets `recording_active`.
     const previous = this.startQueue.get(meetingId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.startNow(meetingId, codec, by));
+    const next = previous
+      .catch(() => undefined)
+      .then(() => this.startLock.run(meetingId, () => this.startNow(meetingId, codec, by)));
     this.startQueue.set(meetingId, next);
     const forget = () => {
       if (this.startQueue.get(meetingId) === next) this.startQueue.delete(meetingId);
@@ -134,8 +140,6 @@ export class RecordingService {
 
   private async startNow(meetingId: string, codec: Codec | undefined, by: Actor): Promise<Recording> {
     const { codecs, maxSeconds, fileNamePrefix, storage } = this.settings;
-    const appeared = new Set<string>();
-    this.appearedDuringStart.set(meetingId, appeared);
     let made: { report: Recording; readSentAt?: number };
     try {
       const report = await this.upstream.start(meetingId, {
@@ -146,9 +150,7 @@ export class RecordingService {
       });
       made = { report };
     } catch (error) {
-      made = await this.afterFailedStart(meetingId, error, appeared);
-    } finally {
-      this.appearedDuringStart.delete(meetingId);
+      made = await this.afterFailedStart(meetingId, error);
     }
     await this.store.noteStarted(made.report.id, meetingId, by);
     return this.absorb(made.report, made.readSentAt);
@@ -158,7 +160,6 @@ export class RecordingService {
   private async afterFailedStart(
     meetingId: string,
     error: unknown,
-    appeared: ReadonlySet<string>,
   ): Promise<{ report: Recording; readSentAt: number }> {
     if (!(error instanceof UpstreamRejection) && !isAmbiguous(error)) throw error;
     const { recording: active, sentAt } = await this.upstream
@@ -171,6 +172,7 @@ export class RecordingService {
       throw new ApiError(502, 'upstream_error', 'The recording service refused to start a recording.');
     }
     // The start may have been applied: an active recording unknown before it began is the one it made.
+    const appeared = await this.startLock.appeared(meetingId);
     if (active && (appeared.has(active.id) || !(await this.store.get(active.id)))) {
       return { report: active, readSentAt: sentAt };
     }

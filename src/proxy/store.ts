@@ -44,7 +44,8 @@ export interface RecordingStore {
   setMeeting(meetingId: string, state: MeetingState): Promise<void>;
 }
 
-interface Knowledge {
+/** What the proxy knows of one recording: plain data, so a shared store can keep it as JSON. */
+export interface Knowledge {
   meetingId: string;
   startedBy: Actor | null;
   stoppedBy: Actor | null;
@@ -52,9 +53,50 @@ interface Knowledge {
   recording: Recording | null;
   /** Epoch ms when this store last saw the status change. */
   statusChangedAt: number;
-  /** By subject, in the order they arrived. */
-  acknowledgements: Map<string, Acknowledgement>;
+  /** One per subject, in the order they arrived. */
+  acknowledgements: Acknowledgement[];
 }
+
+export function newKnowledge(meetingId: string): Knowledge {
+  return {
+    meetingId,
+    startedBy: null,
+    stoppedBy: null,
+    stopReason: null,
+    recording: null,
+    statusChangedAt: 0,
+    acknowledgements: [],
+  };
+}
+
+/**
+ * The changes a store makes to a recording's knowledge, in place: the one definition of the
+ * never-backwards fold, whichever store keeps the knowledge.
+ */
+export const learn = {
+  report(known: Knowledge, report: Recording, readSentAt?: number): Applied {
+    const overlaid = overlay(report, known);
+    // Same millisecond counts as older: the read may have left just before the change was seen.
+    const age = readSentAt !== undefined && readSentAt <= known.statusChangedAt ? 'may-be-older' : 'newer';
+    const before = known.recording;
+    const merged = before ? mergeRecording(before, overlaid, age) : overlaid;
+    if (merged.status !== before?.status) known.statusChangedAt = Date.now();
+    known.recording = merged;
+    return { recording: merged, changed: !before || recordingChanged(before, merged), first: !before };
+  },
+  started(known: Knowledge, by: Actor): void {
+    known.startedBy = by;
+  },
+  stopped(known: Knowledge, by: Actor): void {
+    known.stoppedBy = by;
+    known.stopReason = 'API_CALL';
+  },
+  acknowledged(known: Knowledge, by: Actor & { id: string }, at: string): boolean {
+    if (known.acknowledgements.some((ack) => ack.id === by.id)) return false;
+    known.acknowledgements.push({ id: by.id, name: by.name, at });
+    return true;
+  },
+};
 
 /** Evicts the least recently touched entries past `maxEntries`, so memory stays bounded. */
 export class MemoryRecordingStore implements RecordingStore {
@@ -64,15 +106,7 @@ export class MemoryRecordingStore implements RecordingStore {
   constructor(private readonly maxEntries = 10_000) {}
 
   async apply(report: Recording, readSentAt?: number): Promise<Applied> {
-    const known = this.touch(report.id, report.meetingId);
-    const overlaid = overlay(report, known);
-    // Same millisecond counts as older: the read may have left just before the change was seen.
-    const age = readSentAt !== undefined && readSentAt <= known.statusChangedAt ? 'may-be-older' : 'newer';
-    const before = known.recording;
-    const merged = before ? mergeRecording(before, overlaid, age) : overlaid;
-    if (merged.status !== before?.status) known.statusChangedAt = Date.now();
-    known.recording = merged;
-    return { recording: merged, changed: !before || recordingChanged(before, merged), first: !before };
+    return learn.report(this.touch(report.id, report.meetingId), report, readSentAt);
   }
 
   async get(recordingId: string): Promise<Recording | undefined> {
@@ -80,13 +114,11 @@ export class MemoryRecordingStore implements RecordingStore {
   }
 
   async noteStarted(recordingId: string, meetingId: string, by: Actor): Promise<void> {
-    this.touch(recordingId, meetingId).startedBy = by;
+    learn.started(this.touch(recordingId, meetingId), by);
   }
 
   async noteStopped(recordingId: string, meetingId: string, by: Actor): Promise<void> {
-    const known = this.touch(recordingId, meetingId);
-    known.stoppedBy = by;
-    known.stopReason = 'API_CALL';
+    learn.stopped(this.touch(recordingId, meetingId), by);
   }
 
   async acknowledge(
@@ -95,14 +127,11 @@ export class MemoryRecordingStore implements RecordingStore {
     by: Actor & { id: string },
     at: string,
   ): Promise<boolean> {
-    const known = this.touch(recordingId, meetingId);
-    if (known.acknowledgements.has(by.id)) return false;
-    known.acknowledgements.set(by.id, { id: by.id, name: by.name, at });
-    return true;
+    return learn.acknowledged(this.touch(recordingId, meetingId), by, at);
   }
 
   async acknowledgements(recordingId: string): Promise<Acknowledgement[]> {
-    return [...(this.recordings.get(recordingId)?.acknowledgements.values() ?? [])];
+    return [...(this.recordings.get(recordingId)?.acknowledgements ?? [])];
   }
 
   async meeting(meetingId: string): Promise<MeetingState | undefined> {
@@ -116,15 +145,7 @@ export class MemoryRecordingStore implements RecordingStore {
   }
 
   private touch(recordingId: string, meetingId: string): Knowledge {
-    const known = this.recordings.get(recordingId) ?? {
-      meetingId,
-      startedBy: null,
-      stoppedBy: null,
-      stopReason: null,
-      recording: null,
-      statusChangedAt: 0,
-      acknowledgements: new Map(),
-    };
+    const known = this.recordings.get(recordingId) ?? newKnowledge(meetingId);
     this.recordings.delete(recordingId);
     this.recordings.set(recordingId, known);
     evictOldest(this.recordings, this.maxEntries);

@@ -2,13 +2,16 @@
  * One shared view per watched meeting: its first page of recordings and its room state, loaded once
  * and kept current by the event bus. While webhooks are not arriving, one upstream poll per watched
  * meeting refreshes it (faster while a recording is starting or uploading); the poll stops when the
- * last watcher leaves. However many browsers watch, the upstream sees one poll.
+ * last watcher leaves. However many browsers watch, the upstream sees one poll; however many
+ * instances watch, too: only the holder of the meeting's poll lease polls, and instances that start
+ * watching together share one first page.
  */
 import type { MeetingState } from '../core/contract.ts';
 import { ApiError } from '../core/errors.ts';
 import type { Recording } from '../core/recording.ts';
 import { isActive } from '../core/status.ts';
 import type { EventBus, SequencedEvent } from './bus.ts';
+import type { PageShare, PollLease } from './coordination.ts';
 import type { RecordingService } from './recordings.ts';
 import type { RecordingStore } from './store.ts';
 import { newestFirst } from './upstream/envelope.ts';
@@ -50,6 +53,10 @@ export class MeetingWatches {
       intervals: PollIntervals;
       /** True while signed webhooks keep the proxy informed (polls then pause). */
       webhooksFlowing: () => boolean;
+      /** Which instance polls the meeting (the others learn its findings through the bus). */
+      lease: PollLease;
+      /** A first page another instance just loaded, taken instead of reading the upstream again. */
+      pages: PageShare;
       log: (line: string) => void;
     },
   ) {}
@@ -67,7 +74,12 @@ export class MeetingWatches {
         timer: null,
         unsubscribe: () => undefined,
       };
-      created.unsubscribe = this.bus.subscribe(meetingId, (event) => this.onEvent(created, event));
+      const unsubscribe = this.bus.subscribe(meetingId, (event) => this.onEvent(created, event));
+      const unlease = this.options.lease.watch(meetingId);
+      created.unsubscribe = () => {
+        unsubscribe();
+        unlease();
+      };
       this.watches.set(meetingId, created);
       this.poll(meetingId, created, true);
       watch = created;
@@ -133,7 +145,7 @@ export class MeetingWatches {
 
   private async refresh(meetingId: string, watch: Watch): Promise<void> {
     const [page, meeting] = await Promise.all([
-      this.service.list(meetingId, 0, this.options.pageSize),
+      watch.recordings === null ? this.sharedFirstPage(meetingId) : this.firstPage(meetingId),
       this.store.meeting(meetingId),
     ]);
     // Recordings heard of while the page was on its way (a start, a webhook) stay until a page shows them.
@@ -144,6 +156,26 @@ export class MeetingWatches {
     watch.hasMore = page.hasMore || merged.length > this.options.pageSize;
     watch.meeting ??= meeting ?? null;
     this.schedule(meetingId, watch);
+  }
+
+  private firstPage(meetingId: string) {
+    return this.service.list(meetingId, 0, this.options.pageSize);
+  }
+
+  /** The first page, maybe another instance's, brought up to date from the bus (else read afresh). */
+  private async sharedFirstPage(meetingId: string) {
+    const { page, since } = await this.options.pages.first(
+      meetingId,
+      () => this.firstPage(meetingId),
+      () => this.bus.lastId(meetingId),
+    );
+    if (since === null) return page;
+    const missed = await this.bus.since(meetingId, since);
+    if (!missed) return this.firstPage(meetingId);
+    const fresh = new Map(page.recordings.map((recording) => [recording.id, recording]));
+    for (const event of missed) if (event.type === 'recording') fresh.set(event.data.id, event.data);
+    const recordings = newestFirst([...fresh.values()]);
+    return { ...page, recordings, active: recordings.find((r) => isActive(r.status)) ?? null };
   }
 
   private schedule(meetingId: string, watch: Watch, delayMs?: number): void {
@@ -160,7 +192,8 @@ export class MeetingWatches {
   private poll(meetingId: string, watch: Watch, first = false): void {
     watch.timer = null;
     if (this.watches.get(meetingId) !== watch) return;
-    if (!first && this.options.webhooksFlowing()) return this.schedule(meetingId, watch);
+    const polledElsewhere = !this.options.lease.holds(meetingId);
+    if (!first && (this.options.webhooksFlowing() || polledElsewhere)) return this.schedule(meetingId, watch);
     this.load(meetingId, watch).catch((error: unknown) => {
       const retryAfter = error instanceof ApiError ? Number(error.headers['Retry-After']) : NaN;
       this.options.log(`poll of meeting ${meetingId} failed: ${(error as Error).message}`);

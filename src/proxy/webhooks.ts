@@ -9,6 +9,7 @@ import type { MeetingState } from '../core/contract.ts';
 import { normalizeWebhookRecording, NormalizeError } from '../core/normalize.ts';
 import { asObject, parseString, parseTime } from '../core/parse.ts';
 import type { EventBus } from './bus.ts';
+import type { Deliveries, Room, Rooms } from './coordination.ts';
 import type { RecordingService } from './recordings.ts';
 import type { RecordingStore } from './store.ts';
 import type { Upstream } from './upstream/types.ts';
@@ -25,38 +26,21 @@ const WEBHOOK_NAME = 'dyte-recording-kit';
 /** A fetched key is fetched again on a bad signature (key rotation), but not more often than this. */
 const KEY_REFRESH_MS = 60_000;
 const KEY_FETCH_TIMEOUT_MS = 2_000;
-const REMEMBERED_DELIVERIES = 10_000;
-const REMEMBERED_ROOMS = 10_000;
 
 interface WebhookOptions {
   /** PEM (SPKI) public key; when absent it is fetched from the upstream's well-known URL and cached. */
   publicKey?: string;
   /** Sent in every meeting state: how long the upstream lets a recording run in an empty room. */
   emptyTimeoutSeconds: number;
+  /** Delivery ids already applied (shared between instances when the proxy runs as several). */
+  deliveries: Deliveries;
+  /** The rooms as participant webhooks describe them (shared between instances too). */
+  rooms: Rooms;
   log: (line: string) => void;
-}
-
-/** The last word about a participant: present or not, as of `at` (epoch ms, the event's own time). */
-interface Peer {
-  present: boolean;
-  at: number;
-}
-
-/**
- * A room as the participant webhooks describe it. Deliveries arrive out of order, so every change
- * is weighed by the events' own times: a participant's `joinedAt` / `leftAt`, the session's `startedAt`.
- */
-interface Room {
-  /** Start of the newest session heard of; participants last heard of before it are gone. */
-  sessionStartedAt: number | null;
-  peers: Map<string, Peer>;
 }
 
 export class WebhookReceiver {
   private key: { value: Promise<CryptoKey>; fetchedAt: number } | null = null;
-  private readonly deliveries = new Set<string>();
-  private readonly rooms = new Map<string, Room>();
-  private lastVerifiedAt = 0;
 
   constructor(
     private readonly upstream: Upstream,
@@ -73,7 +57,8 @@ export class WebhookReceiver {
 
   /** Whether a verified webhook arrived within `withinMs`. */
   flowing(withinMs: number): boolean {
-    return this.lastVerifiedAt > 0 && Date.now() - this.lastVerifiedAt < withinMs;
+    const last = this.options.deliveries.lastVerifiedAt();
+    return last > 0 && Date.now() - last < withinMs;
   }
 
   /** Verifies and applies one delivery; throws ApiError (401 on a bad signature, with nothing applied). */
@@ -84,12 +69,17 @@ export class WebhookReceiver {
       this.options.log('webhook rejected: bad signature');
       throw new ApiError(401, 'invalid_signature', 'The webhook signature does not verify.');
     }
-    this.lastVerifiedAt = Date.now();
+    this.options.deliveries.noteVerified();
     const delivery = headers.get('dyte-uuid') ?? headers.get('rtk-uuid');
-    if (delivery !== null && this.deliveries.has(delivery)) return;
     const body = parseBody(raw);
-    await this.apply(body);
-    if (delivery !== null) this.remember(delivery);
+    if (delivery !== null && !(await this.options.deliveries.claim(delivery))) return;
+    try {
+      await this.apply(body);
+    } catch (error) {
+      // Not applied: a redelivery must be.
+      if (delivery !== null) await this.options.deliveries.release(delivery).catch(() => undefined);
+      throw error;
+    }
   }
 
   /** Registers `url` for the events the proxy needs, reusing (and completing) an existing registration. */
@@ -204,13 +194,10 @@ export class WebhookReceiver {
 
   /** Applies `change` (which returns the time it happened) and publishes the room's state if it changed. */
   private async updateRoom(meetingId: string, change: (room: Room) => number): Promise<void> {
-    const room = this.rooms.get(meetingId) ?? { sessionStartedAt: null, peers: new Map<string, Peer>() };
-    const at = change(room);
-    // Re-inserted so that the least recently touched room is the one forgotten past the limit.
-    this.rooms.delete(meetingId);
-    this.rooms.set(meetingId, room);
-    if (this.rooms.size > REMEMBERED_ROOMS) this.rooms.delete(this.rooms.keys().next().value!);
-    const participants = [...room.peers.values()].filter((peer) => peer.present).length;
+    const { at, participants } = await this.options.rooms.update(meetingId, (room) => ({
+      at: change(room),
+      participants: [...room.peers.values()].filter((peer) => peer.present).length,
+    }));
     const previous = await this.store.meeting(meetingId);
     const emptySince = participants > 0 ? null : (previous?.emptySince ?? new Date(at).toISOString());
     const state: MeetingState = {
@@ -221,14 +208,6 @@ export class WebhookReceiver {
     if (previous && previous.participants === participants && previous.emptySince === emptySince) return;
     await this.store.setMeeting(meetingId, state);
     await this.bus.publish(meetingId, { type: 'meeting', data: state });
-  }
-
-  private remember(delivery: string): void {
-    this.deliveries.add(delivery);
-    if (this.deliveries.size > REMEMBERED_DELIVERIES) {
-      const oldest = this.deliveries.values().next();
-      if (!oldest.done) this.deliveries.delete(oldest.value);
-    }
   }
 }
 

@@ -13,7 +13,7 @@ const BIN = new URL('../../bin/dyte-recording-kit.js', import.meta.url).pathname
 function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env = Object.fromEntries(
     Object.entries(process.env).filter(
-      ([name]) => !/^(DYTE_|RTK_|RECORDING_|STORAGE_|PUBLIC_WEBHOOK|ALLOWED_ORIGINS)/.test(name),
+      ([name]) => !/^(DYTE_|RTK_|RECORDING_|STORAGE_|PUBLIC_WEBHOOK|ALLOWED_ORIGINS|REDIS_)/.test(name),
     ),
   );
   return { ...env, ...extra };

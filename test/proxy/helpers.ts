@@ -59,6 +59,8 @@ export async function startRig(
   options: {
     kind?: Kind;
     sim?: SimulatorOptions;
+    /** A running simulator to use instead of starting one (then left running by `close`). */
+    simulator?: RunningSimulator;
     proxy?: Partial<ProxyOptions>;
     webhooks?: boolean;
     /** Put a relay between the proxy and the simulator (see `Relay`). */
@@ -66,7 +68,8 @@ export async function startRig(
   } = {},
 ): Promise<Rig> {
   const kind = options.kind ?? 'v2';
-  const sim = await startSimulator({ speed: SPEED, uploadMs: 0, ...options.sim });
+  const sim = options.simulator ?? (await startSimulator({ speed: SPEED, uploadMs: 0, ...options.sim }));
+  const closeSim = () => (options.simulator ? Promise.resolve() : sim.close());
   const relay = options.relay ? await startRelay(sim.url) : undefined;
   const logs: string[] = [];
   const port = await freePort();
@@ -86,7 +89,7 @@ export async function startRig(
     });
   } catch (error) {
     await relay?.close();
-    await sim.close();
+    await closeSim();
     throw error;
   }
   const running = proxy;
@@ -135,7 +138,7 @@ export async function startRig(
     async close() {
       await running.close();
       await relay?.close();
-      await sim.close();
+      await closeSim();
     },
   };
 }

@@ -10,6 +10,7 @@ import {
   verifyRecordingToken,
 } from '../../src/server.ts';
 import type { Recording } from '../../src/core/recording.ts';
+import { scrubbingLog, secretsOf } from '../../src/proxy/config.ts';
 import { TOKEN_SECRET } from './helpers.ts';
 
 describe('recording tokens', () => {
@@ -104,6 +105,28 @@ describe('configuration from the environment', () => {
     assert.equal(options.publicWebhookUrl, 'https://proxy.example/webhooks');
     assert.equal(options.viewerCanDownload, false);
     assert.equal(options.emptyRoomTimeoutSeconds, 120);
+  });
+
+  it('keeps the state in memory unless REDIS_URL is set, and reads the Redis settings', () => {
+    assert.equal(proxyOptionsFromEnv(base).redis, undefined);
+    const options = proxyOptionsFromEnv({
+      ...base,
+      REDIS_URL: 'rediss://:p%40ss-word@redis.example:6380/2',
+      REDIS_PREFIX: 'rec:',
+      REDIS_RETENTION_DAYS: '7',
+    });
+    assert.deepEqual(options.redis, {
+      url: 'rediss://:p%40ss-word@redis.example:6380/2',
+      prefix: 'rec:',
+      retentionDays: 7,
+    });
+    const lines: string[] = [];
+    scrubbingLog((line) => lines.push(line), secretsOf(options))('auth p@ss-word / p%40ss-word');
+    assert.deepEqual(lines, ['auth [redacted] / [redacted]']);
+    assert.throws(
+      () => proxyOptionsFromEnv({ ...base, REDIS_URL: 'http://redis.example', REDIS_RETENTION_DAYS: '0' }),
+      /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL; REDIS_RETENTION_DAYS must be a whole number/,
+    );
   });
 
   it('reads a RealtimeKit configuration', () => {

@@ -1,0 +1,278 @@
+/**
+ * Agreement between instances through Redis: webhook deliveries claimed with SET NX (kept a week),
+ * each meeting's room (changed by compare-and-set),
+ * a per-meeting start lock (SET NX PX with an owner token, released only by its owner), and a
+ * per-meeting poll lease that its holder renews and any other watching instance takes once it lapses.
+ */
+import type { Deliveries, PageShare, Peer, PollLease, Room, Rooms, StartLock } from '../coordination.ts';
+import type { RedisConnection } from './connection.ts';
+
+/** A redelivery later than this (or the retention, if shorter) is applied again (Dyte retries for hours, not weeks). */
+const DELIVERY_TTL_SECONDS = 7 * 86_400;
+/** Longer than any start takes (the upstream call times out well before). */
+const START_LOCK_MS = 20_000;
+const START_LOCK_WAIT_STEP_MS = 50;
+/** A shared first page is taken for this long (the bus replay since it keeps it current). */
+const PAGE_MS = 30_000;
+/** How long an instance waits for the page another one is loading before loading it itself. */
+const PAGE_WAIT_MS = 3000;
+const PAGE_WAIT_STEP_MS = 25;
+
+/** How stale this instance's word on the latest signed delivery (anywhere) may be. */
+const VERIFIED_SHARE_MS = 1000;
+
+/** KEYS: the lock or lease. ARGV: owner. Deletes it when the owner still holds it. */
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;
+
+/** KEYS: the lock, its set of appeared recordings. ARGV: owner. Releases both when the owner holds the lock. */
+const UNLOCK = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('DEL', KEYS[2])
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`;
+
+/** KEYS: the lock, its set. ARGV: recording id, ms. Notes the recording while a start holds the lock. */
+const APPEARED = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call('SADD', KEYS[2], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[2])
+return 1
+`;
+
+/** KEYS: the lease. ARGV: owner, ms. Renews it for its holder or takes it when free; 1 when held. */
+const HOLD = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+return 0
+`;
+
+/**
+ * Also shares when a signed delivery last arrived, so that an instance the webhooks do not reach
+ * still knows they flow (and leaves the meeting's poll paused); shared at most once a second.
+ */
+export class RedisDeliveries implements Deliveries {
+  private localAt = 0;
+  private sharedAt = 0;
+  private readAt = 0;
+
+  constructor(private readonly redis: RedisConnection) {}
+
+  noteVerified(): void {
+    const now = Date.now();
+    this.localAt = now;
+    if (now - this.sharedAt < VERIFIED_SHARE_MS) return;
+    this.sharedAt = now;
+    this.redis
+      .run((client) => client.set(this.redis.key('webhook-verified-at'), String(now), 'EX', 86_400))
+      .catch(() => undefined);
+  }
+
+  lastVerifiedAt(): number {
+    const now = Date.now();
+    if (now - this.readAt >= VERIFIED_SHARE_MS) {
+      this.readAt = now;
+      this.redis
+        .run((client) => client.get(this.redis.key('webhook-verified-at')))
+        .then((at) => {
+          this.localAt = Math.max(this.localAt, Number(at ?? 0));
+        })
+        .catch(() => undefined);
+    }
+    return this.localAt;
+  }
+
+  async claim(deliveryId: string): Promise<boolean> {
+    const set = await this.redis.run((client) =>
+      client.set(
+        this.key(deliveryId),
+        '1',
+        'EX',
+        Math.min(DELIVERY_TTL_SECONDS, this.redis.retentionSeconds),
+        'NX',
+      ),
+    );
+    return set === 'OK';
+  }
+
+  async release(deliveryId: string): Promise<void> {
+    await this.redis.run((client) => client.del(this.key(deliveryId)));
+  }
+
+  private key(deliveryId: string): string {
+    return this.redis.key(`webhook:${deliveryId}`);
+  }
+}
+
+export class RedisRooms implements Rooms {
+  constructor(private readonly redis: RedisConnection) {}
+
+  update<T>(meetingId: string, change: (room: Room) => T): Promise<T> {
+    return this.redis.update(this.redis.meetingKey(meetingId, 'room'), {
+      decode: (data): Room => {
+        const kept =
+          data === null
+            ? null
+            : (JSON.parse(data) as { sessionStartedAt: number | null; peers: [string, Peer][] });
+        return { sessionStartedAt: kept?.sessionStartedAt ?? null, peers: new Map(kept?.peers ?? []) };
+      },
+      change,
+      encode: (room) => JSON.stringify({ sessionStartedAt: room.sessionStartedAt, peers: [...room.peers] }),
+    });
+  }
+}
+
+export class RedisStartLock implements StartLock {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async run<T>(meetingId: string, work: () => Promise<T>): Promise<T> {
+    const key = this.lockKey(meetingId);
+    const owner = crypto.randomUUID();
+    const deadline = Date.now() + START_LOCK_MS;
+    // Another instance starting this meeting's recording holds it: wait, then meet its recording.
+    while (
+      (await this.redis.run((client) => client.set(key, owner, 'PX', START_LOCK_MS, 'NX'))) !== 'OK' &&
+      Date.now() < deadline
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, START_LOCK_WAIT_STEP_MS));
+    }
+    try {
+      await this.redis.run((client) => client.del(this.appearedKey(meetingId)));
+      return await work();
+    } finally {
+      await this.redis
+        .run((client) => client.eval(UNLOCK, 2, key, this.appearedKey(meetingId), owner))
+        .catch(() => undefined);
+    }
+  }
+
+  async noteAppeared(meetingId: string, recordingId: string): Promise<void> {
+    await this.redis.run((client) =>
+      client.eval(
+        APPEARED,
+        2,
+        this.lockKey(meetingId),
+        this.appearedKey(meetingId),
+        recordingId,
+        START_LOCK_MS,
+      ),
+    );
+  }
+
+  async appeared(meetingId: string): Promise<ReadonlySet<string>> {
+    return new Set(await this.redis.run((client) => client.smembers(this.appearedKey(meetingId))));
+  }
+
+  private lockKey(meetingId: string): string {
+    return this.redis.meetingKey(meetingId, 'start-lock');
+  }
+
+  private appearedKey(meetingId: string): string {
+    return this.redis.meetingKey(meetingId, 'start-appeared');
+  }
+}
+
+export class RedisPageShare implements PageShare {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async first<P>(
+    meetingId: string,
+    load: () => Promise<P>,
+    mark: () => Promise<number>,
+  ): Promise<{ page: P; since: number | null }> {
+    const key = this.redis.meetingKey(meetingId, 'page');
+    const lock = this.redis.meetingKey(meetingId, 'page-lock');
+    const owner = crypto.randomUUID();
+    const deadline = Date.now() + PAGE_WAIT_MS;
+    for (;;) {
+      const kept = await this.redis.run((client) => client.get(key));
+      if (kept !== null) {
+        const { page, since } = JSON.parse(kept) as { page: P; since: number };
+        return { page, since };
+      }
+      const leads = await this.redis.run((client) => client.set(lock, owner, 'PX', PAGE_WAIT_MS, 'NX'));
+      if (leads === 'OK' || Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, PAGE_WAIT_STEP_MS));
+    }
+    try {
+      const since = await mark();
+      const page = await load();
+      await this.redis.run((client) => client.set(key, JSON.stringify({ page, since }), 'PX', PAGE_MS));
+      return { page, since: null };
+    } finally {
+      await this.redis.run((client) => client.eval(RELEASE, 1, lock, owner)).catch(() => undefined);
+    }
+  }
+}
+
+interface Lease {
+  watchers: number;
+  held: boolean;
+  timer: ReturnType<typeof setInterval>;
+}
+
+export class RedisPollLease implements PollLease {
+  private readonly owner = crypto.randomUUID();
+  private readonly leases = new Map<string, Lease>();
+
+  constructor(private readonly redis: RedisConnection) {}
+
+  watch(meetingId: string): () => void {
+    let lease = this.leases.get(meetingId);
+    if (!lease) {
+      const created: Lease = {
+        watchers: 0,
+        held: false,
+        timer: setInterval(() => this.hold(meetingId, created), this.redis.pollLeaseMs / 3),
+      };
+      this.leases.set(meetingId, created);
+      this.hold(meetingId, created);
+      lease = created;
+    }
+    lease.watchers += 1;
+    const watched = lease;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      watched.watchers -= 1;
+      if (watched.watchers > 0) return;
+      clearInterval(watched.timer);
+      this.leases.delete(meetingId);
+      // Handed over at once rather than when it lapses.
+      if (watched.held) {
+        this.redis
+          .run((client) => client.eval(RELEASE, 1, this.key(meetingId), this.owner))
+          .catch(() => undefined);
+      }
+    };
+  }
+
+  holds(meetingId: string): boolean {
+    return this.leases.get(meetingId)?.held ?? false;
+  }
+
+  private hold(meetingId: string, lease: Lease): void {
+    this.redis
+      .run((client) => client.eval(HOLD, 1, this.key(meetingId), this.owner, this.redis.pollLeaseMs))
+      .then(
+        (held) => {
+          if (this.leases.get(meetingId) === lease) lease.held = held === 1;
+        },
+        () => {
+          lease.held = false;
+        },
+      );
+  }
+
+  private key(meetingId: string): string {
+    return this.redis.meetingKey(meetingId, 'poll-lease');
+  }
+}

@@ -1,0 +1,42 @@
+/** The Redis parts of a proxy that runs as several instances: bus, store and their agreements. */
+import type { EventBus } from '../bus.ts';
+import type { Deliveries, PageShare, PollLease, Rooms, StartLock } from '../coordination.ts';
+import type { RecordingStore } from '../store.ts';
+import { RedisEventBus } from './bus.ts';
+import { RedisConnection } from './connection.ts';
+import type { RedisOptions } from './connection.ts';
+import {
+  RedisDeliveries,
+  RedisPageShare,
+  RedisPollLease,
+  RedisRooms,
+  RedisStartLock,
+} from './coordination.ts';
+import { RedisRecordingStore } from './store.ts';
+
+export type { RedisOptions } from './connection.ts';
+
+export interface SharedState {
+  connection: RedisConnection;
+  bus: EventBus;
+  store: RecordingStore;
+  deliveries: Deliveries;
+  rooms: Rooms;
+  startLock: StartLock;
+  lease: PollLease;
+  pages: PageShare;
+}
+
+export function redisState(options: RedisOptions, log: (line: string) => void): SharedState {
+  const connection = new RedisConnection(options, log);
+  return {
+    connection,
+    bus: new RedisEventBus(connection),
+    store: new RedisRecordingStore(connection),
+    deliveries: new RedisDeliveries(connection),
+    rooms: new RedisRooms(connection),
+    startLock: new RedisStartLock(connection),
+    lease: new RedisPollLease(connection),
+    pages: new RedisPageShare(connection),
+  };
+}
