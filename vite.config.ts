@@ -1,5 +1,5 @@
 // Library build (scripts/build.mjs runs the three modes). `vite build`: ES modules, one per entry (the
-// kit, its React wrappers, and each element alone), Lit, React and eventsource-parser external, into
+// kit, its React wrappers, and each element alone), Lit and React external, into
 // dist/esm, for apps that bundle: the package's `.` and `./react`. `vite build --mode bundle`: one self-contained, minified module
 // for a plain <script type="module">, dist/dyte-recording-kit.js. `vite build --mode bundle-lit-external`:
 // the same without Lit, for pages that load Lit themselves, dist/dyte-recording-kit.lit-external.js.
@@ -48,7 +48,7 @@ function bundle(name: string, litExternal: boolean) {
 
 const LIT = /^(lit|@lit\/)/;
 /** What the ES modules leave to the app's bundler: the package's dependencies and React. */
-const DEPENDENCIES = /^(lit|@lit\/|react($|\/)|eventsource-parser($|\/))/;
+const DEPENDENCIES = /^(lit|@lit\/|react($|\/))/;
 
 export default defineConfig(({ mode }) => ({
   plugins: [litElements()],

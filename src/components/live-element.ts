@@ -22,6 +22,8 @@ export class LiveElement extends LitElement {
   @property() accessor token = '';
   /** An async function giving a token, called again when the last one was refused. Wins over `token`. */
   @property({ attribute: false }) accessor tokenProvider: (() => Promise<string>) | undefined;
+  /** Colour scheme: the page's when unset, else `light`, `dark` or `auto` (the OS's preference). */
+  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
   /** Overrides of the default English texts, by key (see `STRINGS`). */
   @property({ attribute: false }) accessor strings: Partial<Strings> = {};
 

@@ -1,3 +1,5 @@
+import type { ErrorCode } from './errors.ts';
+
 /**
  * Every text the elements show, in English. Elements take overrides through their `strings` property;
  * `{name}`-style placeholders are filled by `fill`.
@@ -46,9 +48,19 @@ export const STRINGS = {
   UPLOADING: 'Saving',
   UPLOADED: 'Saved',
   ERRORED: 'Failed',
+  /** Why nothing loads: the proxy is unreachable or failing (a retry may help)… */
+  unreachable: "Can't reach recording service",
+  /** …the token was refused… */
+  notAuthorized: 'Not authorized',
+  /** …or the element lacks its `endpoint` or `meeting-id` (the console says which). */
+  notConfigured: 'Recording is not set up',
 };
 
-export type Strings = typeof STRINGS;
+/**
+ * The texts, by key; a translation may also give the text of a proxy error code (`not_ready`, …),
+ * shown instead of the proxy's English message.
+ */
+export type Strings = typeof STRINGS & Partial<Record<ErrorCode | 'network_error', string>>;
 
 /** Replaces each `{key}` in `text` by `values[key]`. */
 export function fill(text: string, values: Record<string, string>): string {
