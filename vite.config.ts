@@ -8,12 +8,17 @@ import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
 import { compileLitDecorators, minifyLitTemplates } from './scripts/lit-build.mjs';
 
+/** The shipped translations (src/locales), each its own module: none weighs on the kit. */
+export const LOCALES = ['de', 'es', 'fr', 'hi', 'ja', 'pt-BR'];
+
 const ENTRIES = {
   index: 'src/index.ts',
   react: 'src/react.ts',
   'record-button': 'src/components/record-button/record-button.ts',
   'recording-status': 'src/components/recording-status/recording-status.ts',
   'recording-list': 'src/components/recording-list/recording-list.ts',
+  core: 'src/core/index.ts',
+  ...Object.fromEntries(LOCALES.map((locale) => [`locales/${locale}`, `src/locales/${locale}.ts`])),
 };
 
 /**

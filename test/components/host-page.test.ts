@@ -4,7 +4,10 @@
 import { expect, fixture, html } from '@open-wc/testing';
 import { emulateMedia } from '@web/test-runner-commands';
 import '../../src/index.ts';
-import { DyteRecordButton } from '../../src/index.ts';
+import { DyteRecordButton, setStrings, STRINGS } from '../../src/index.ts';
+import de from '../../src/locales/de.ts';
+import fr from '../../src/locales/fr.ts';
+import ja from '../../src/locales/ja.ts';
 import type { DyteRecordingList, DyteRecordingStatus, LiveElement } from '../../src/index.ts';
 import { define } from '../../src/components/define.ts';
 import { liveRecording } from '../../src/client/store.ts';
@@ -258,6 +261,77 @@ describe('on any host page', () => {
       } finally {
         changes.stop();
       }
+    });
+  });
+
+  describe('texts', () => {
+    after(() => setStrings({ idle: STRINGS.idle }));
+
+    it('speaks the language of the nearest lang attribute, with the page-wide texts on top', async () => {
+      setStrings(de, 'de');
+      setStrings(ja, 'ja');
+      const meetingId = newMeetingId();
+      const token = await mintToken(meetingId);
+      const wrapper = await fixture<HTMLElement>(
+        html`<div lang="de">
+          <dyte-recording-status
+            endpoint=${ENDPOINT}
+            meeting-id=${meetingId}
+            token=${token}
+          ></dyte-recording-status>
+          <p lang="ja-JP">
+            <dyte-record-button
+              endpoint=${ENDPOINT}
+              meeting-id=${meetingId}
+              token=${token}
+            ></dyte-record-button>
+          </p>
+          <dyte-recording-list
+            lang="en"
+            endpoint=${ENDPOINT}
+            meeting-id=${meetingId}
+            token=${token}
+          ></dyte-recording-list>
+        </div>`,
+      );
+      const status = wrapper.querySelector<DyteRecordingStatus>('dyte-recording-status')!;
+      const button = wrapper.querySelector<DyteRecordButton>('dyte-record-button')!;
+      const list = wrapper.querySelector<DyteRecordingList>('dyte-recording-list')!;
+      await snapshotShown(status, meetingId);
+      await button.updateComplete;
+      await list.updateComplete;
+      expect(textOf(part(status, 'label'))).to.equal(de.idle);
+      expect(textOf(part(button, 'button'))).to.equal(ja.record);
+      expect(textOf(part(list, 'empty'))).to.equal(STRINGS.empty);
+      setStrings({ idle: 'Quiet' });
+      status.requestUpdate();
+      await status.updateComplete;
+      expect(textOf(part(status, 'label'))).to.equal('Quiet');
+      await expect(button).to.be.accessible();
+    });
+
+    it("shows the proxy's refusal in the page's language", async () => {
+      setStrings(fr, 'fr');
+      const meetingId = newMeetingId();
+      await fault({
+        match: `/meetings/${meetingId}/recordings`,
+        status: 409,
+        body: { error: { code: 'recording_active', message: 'A recording is already running.' } },
+      });
+      const wrapper = await fixture<HTMLElement>(
+        html`<section lang="fr">
+          <dyte-record-button
+            endpoint=${ENDPOINT}
+            meeting-id=${meetingId}
+            token=${await mintToken(meetingId)}
+          ></dyte-record-button>
+        </section>`,
+      );
+      const button = wrapper.querySelector<DyteRecordButton>('dyte-record-button')!;
+      await until(() => part(button, 'button')?.getAttribute('aria-disabled') === 'false', 'ready');
+      await button.start();
+      await button.updateComplete;
+      expect(textOf(part(button, 'error'))).to.equal(fr.recording_active);
     });
   });
 
