@@ -31,9 +31,9 @@ export class LiveElement extends LitElement {
     return { ...stringsFor(this.locale), ...this.strings };
   }
 
-  /** The page's locale where the element sits (nearest `lang`), else the browser's. */
+  /** The page's locale where the element sits (nearest `lang`), else the browser's (none on a server). */
   protected get locale(): string | undefined {
-    return this.closest('[lang]')?.getAttribute('lang') || undefined;
+    return this.closest?.('[lang]')?.getAttribute('lang') || undefined;
   }
 
   /** Reports a failed request as `dyte-recording-error` and returns it for display. */

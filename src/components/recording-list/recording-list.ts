@@ -86,8 +86,11 @@ export class DyteRecordingList extends LiveElement {
 
   override render() {
     const text = this.text;
+    const loading = () => html`<p part="loading" class="muted" role="status">${text.loading}</p>`;
+    // `initial` too: the task has not run yet where the list is rendered on a server.
     return this.#loading.render({
-      pending: () => html`<p part="loading" class="muted" role="status">${text.loading}</p>`,
+      initial: loading,
+      pending: loading,
       error: (error) =>
         this.#renderError(fill(text.listError, { message: errorText(error as LiveError, text) }), true),
       complete: () => this.#renderList(),
