@@ -363,11 +363,13 @@ describe('on any host page', () => {
     }
   });
 
-  it('applies every custom property that the manifest and the README document', async () => {
+  it('applies every custom property that the manifest, the README and the demo theme use', async () => {
     const manifest = (await (await fetch('/custom-elements.json')).json()) as {
       modules: { declarations: { tagName?: string; cssProperties?: { name: string }[] }[] }[];
     };
-    const readme = await (await fetch('/README.md')).text();
+    // The README, and the demo's theme that it points to as the example.
+    const readme =
+      (await (await fetch('/README.md')).text()) + (await (await fetch('/demo/shared/demo.css')).text());
     const byTag = new Map<string, string[]>();
     for (const declaration of manifest.modules.flatMap((module) => module.declarations))
       if (declaration.tagName)
