@@ -154,5 +154,5 @@ app.use(express.static('public'));
 const server = app.listen(0, '127.0.0.1', () =>
   console.log(JSON.stringify({ url: 'http://127.0.0.1:' + server.address().port })),
 );
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+process.on('SIGTERM', () => process.exit(0));
 `;

@@ -301,11 +301,13 @@ describe('the published package', { timeout: 150_000 }, () => {
   });
 
   it('runs the simulator with a fixed org id and API key', async () => {
-    const child = spawn(
-      'npx',
-      ['--no-install', 'dyte-recording-kit', 'simulator', '--org-id', 'org-1', '--api-key', 'key-1'],
-      { cwd: app, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    // The installed command itself (not through npx, which would not pass the signal on).
+    const bin = join(app, 'node_modules', '.bin', 'dyte-recording-kit');
+    const child = spawn(process.execPath, [bin, 'simulator', '--org-id', 'org-1', '--api-key', 'key-1'], {
+      cwd: app,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise((resolve) => child.once('exit', resolve));
     try {
       const url = await firstMatch(child.stdout, /listening on (http:\/\/\S+)/);
       const auth = (key: string) => ({ authorization: `Basic ${btoa(`org-1:${key}`)}` });
@@ -313,6 +315,7 @@ describe('the published package', { timeout: 150_000 }, () => {
       assert.equal((await fetch(`${url}/v2/recordings`, { headers: auth('other') })).status, 401);
     } finally {
       child.kill('SIGINT');
+      await exited;
     }
   });
 
@@ -431,7 +434,9 @@ describe('the published package', { timeout: 150_000 }, () => {
 
     after(async () => {
       await browser?.close();
+      const exited = new Promise((resolve) => server?.once('exit', resolve));
       server?.kill('SIGTERM');
+      await exited;
       await simulator?.close();
     });
 
