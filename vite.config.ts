@@ -1,5 +1,5 @@
 // Library build (scripts/build.mjs runs the three modes). `vite build`: ES modules, one per entry (the
-// kit, its React wrappers, and each element alone), Lit, React and eventsource-parser external, into
+// kit, its React wrappers, and each element alone), Lit and React external, into
 // dist/esm, for apps that bundle: the package's `.` and `./react`. `vite build --mode bundle`: one self-contained, minified module
 // for a plain <script type="module">, dist/dyte-recording-kit.js. `vite build --mode bundle-lit-external`:
 // the same without Lit, for pages that load Lit themselves, dist/dyte-recording-kit.lit-external.js.
@@ -8,6 +8,9 @@ import { defineConfig } from 'vite';
 import type { Plugin } from 'vite';
 import { compileLitDecorators, minifyLitTemplates } from './scripts/lit-build.mjs';
 
+/** The shipped translations (src/locales), each its own module: none weighs on the kit. */
+export const LOCALES = ['de', 'es', 'fr', 'hi', 'ja', 'pt-BR'];
+
 const ENTRIES = {
   index: 'src/index.ts',
   react: 'src/react.ts',
@@ -15,6 +18,8 @@ const ENTRIES = {
   'recording-status': 'src/components/recording-status/recording-status.ts',
   'recording-list': 'src/components/recording-list/recording-list.ts',
   'recording-notice': 'src/components/recording-notice/recording-notice.ts',
+  core: 'src/core/index.ts',
+  ...Object.fromEntries(LOCALES.map((locale) => [`locales/${locale}`, `src/locales/${locale}.ts`])),
 };
 
 /**
@@ -49,7 +54,7 @@ function bundle(name: string, litExternal: boolean) {
 
 const LIT = /^(lit|@lit\/)/;
 /** What the ES modules leave to the app's bundler: the package's dependencies and React. */
-const DEPENDENCIES = /^(lit|@lit\/|react($|\/)|eventsource-parser($|\/))/;
+const DEPENDENCIES = /^(lit|@lit\/|react($|\/))/;
 
 export default defineConfig(({ mode }) => ({
   plugins: [litElements()],

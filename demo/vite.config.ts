@@ -31,7 +31,6 @@ export default defineConfig({
       'lit/decorators.js',
       '@lit/task',
       '@lit/react',
-      'eventsource-parser',
       'react',
       'react-dom/client',
       'react/jsx-dev-runtime',

@@ -1,12 +1,14 @@
 // `npm run build` (and `prepack`, so `npm pack` / `npm publish` ship a fresh build): everything the
 // published package's entry points load, into a clean dist/.
-// - dist/esm/: the browser ES modules for apps that bundle (`.`, `./react`, each element alone), Lit,
+// - dist/esm/: the browser ES modules for apps that bundle (`.`, `./react`, each element alone,
+//   `./core` without elements, `./locales/*` one translation each), Lit,
 //   React and the other dependencies external, decorators compiled (vite.config.ts, default mode);
 // - dist/dyte-recording-kit.js and dist/dyte-recording-kit.lit-external.js: one minified module each,
 //   with and without Lit, for a plain <script type="module"> (vite.config.ts, the two bundle modes);
 // - dist/server.js: `./server` for Node, dependencies external (esbuild);
+// - dist/cli/: the `dyte-recording-kit` command (esbuild);
 // - dist/types/: the declarations of all of them (TypeScript), relative imports ending in `.js`.
-import { rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import ts from 'typescript';
@@ -14,7 +16,15 @@ import { build as viteBuild } from 'vite';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
-const ENTRY_POINTS = ['src/index.ts', 'src/react.ts', 'src/server.ts'];
+const ENTRY_POINTS = [
+  'src/index.ts',
+  'src/react.ts',
+  'src/server.ts',
+  'src/core/index.ts',
+  'src/frameworks/react-jsx.ts',
+  'src/frameworks/vue.ts',
+  ...readdirSync(join(ROOT, 'src/locales')).map((file) => `src/locales/${file}`),
+];
 
 rmSync(DIST, { recursive: true, force: true });
 
@@ -34,8 +44,26 @@ await esbuild({
   logLevel: 'warning',
 });
 
+// The command, for the installed package (a clone runs its sources: bin/dyte-recording-kit.js). One
+// chunk per subcommand, so only `dev` loads Vite; the simulator's media files beside the chunks.
+await esbuild({
+  absWorkingDir: ROOT,
+  entryPoints: ['src/cli.ts'],
+  outdir: 'dist/cli',
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  logLevel: 'warning',
+});
+cpSync(join(ROOT, 'src/simulator/media'), join(DIST, 'cli/media'), { recursive: true });
+
 emitDeclarations();
-console.log('dist/: esm/, dyte-recording-kit.js, dyte-recording-kit.lit-external.js, server.js, types/');
+console.log(
+  'dist/: esm/, dyte-recording-kit.js, dyte-recording-kit.lit-external.js, server.js, cli/, types/',
+);
 
 /**
  * Declarations of the entry points and what they import, from the project's own compiler options.

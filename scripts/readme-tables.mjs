@@ -59,9 +59,13 @@ function elementSection(element) {
       methods.map((m) => [code(`${m.name}()`), code(m.return?.type?.text), cell(m.description)]),
     ),
     ...table(
-      'Events (bubbling, composed)',
+      'Events (see [Events](#events): who fires what)',
       ['Event', 'Type', 'Description'],
-      (element.events ?? []).map((e) => [code(e.name), code(e.type?.text), cell(e.description)]),
+      (element.events ?? []).map((e) => [
+        code(e.name),
+        code(`CustomEvent<${e.type?.text}>`),
+        cell(e.description),
+      ]),
     ),
     ...table(
       'CSS parts (`::part()`)',

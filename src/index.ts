@@ -14,7 +14,7 @@ export type {
   DyteRecordingEvents,
   RecordingEventDetail,
 } from './client/events.ts';
-export { STRINGS } from './core/strings.ts';
+export { setStrings, STRINGS } from './core/strings.ts';
 export type { Strings } from './core/strings.ts';
 export type { Connection, LiveError, LiveState, Pending, Phase } from './core/view.ts';
 export type { Recording, RecordingStatus, Codec, StopReason, Actor } from './core/recording.ts';

@@ -2,3 +2,4 @@
 export * from './proxy/index.ts';
 export { createRecordingToken, verifyRecordingToken } from './proxy/token.ts';
 export type { RecordingClaims, RecordingTokenInput } from './proxy/token.ts';
+export { proxyListener } from './proxy/node.ts';

@@ -29,15 +29,18 @@ export interface DyteRecordingEvents {
   'dyte-recording-leave': CustomEvent<RecordingEventDetail>;
 }
 
-/** Fires `type` from `target`; returns false when a listener cancelled it. */
+/**
+ * Fires `type` from `target`; returns false when a listener cancelled it. It bubbles (out of shadow
+ * roots too) unless `bubbles` is false: the store's news reaches every element, but only one of them
+ * passes it on to the page.
+ */
 export function emit<K extends keyof DyteRecordingEvents>(
   target: EventTarget,
   type: K,
   detail: DyteRecordingEvents[K]['detail'],
+  bubbles = true,
 ): boolean {
-  return target.dispatchEvent(
-    new CustomEvent(type, { detail, bubbles: true, composed: true, cancelable: true }),
-  );
+  return target.dispatchEvent(new CustomEvent(type, { detail, bubbles, composed: true, cancelable: true }));
 }
 
 declare global {

@@ -75,6 +75,11 @@ export class LiveRecording {
     };
   }
 
+  /** The first watcher: the one whose store-wide events bubble, so the page hears each of them once. */
+  leads(subscriber: Subscriber): boolean {
+    return this.#subscribers.values().next().value === subscriber;
+  }
+
   /** Reconnects now, forgetting the backoff (the "Retry" of an element). */
   retry(): void {
     this.#close?.();

@@ -1,12 +1,12 @@
 /**
  * The meeting's event stream: SSE over fetch (so it can carry the Bearer token), parsed by
- * eventsource-parser. Reconnects with backoff and jitter, resumes with Last-Event-ID (the proxy then
+ * core/sse.ts. Reconnects with backoff and jitter, resumes with Last-Event-ID (the proxy then
  * replays just the events missed, or sends a fresh snapshot when it can no longer replay them all),
  * stops while the tab is hidden, and polls the list only when the response cannot be streamed.
  */
-import { createParser } from 'eventsource-parser';
 import { ApiError } from '../core/errors.ts';
 import { backoffDelay } from '../core/backoff.ts';
+import { sseParser } from '../core/sse.ts';
 import type { Connection } from '../core/view.ts';
 import { responseError } from './api.ts';
 import type { Api } from './api.ts';
@@ -69,8 +69,8 @@ export function openStream(
       clearTimeout(idle);
       idle = setTimeout(() => abort.abort(), options.idleMs);
     };
-    const parser = createParser({
-      onEvent: (message) => {
+    const feed = sseParser(
+      (message) => {
         if (message.id) lastEventId = message.id;
         alive = true;
         let data: unknown;
@@ -79,17 +79,17 @@ export function openStream(
         } catch {
           return; // not ours to understand
         }
-        handlers.event(message.event ?? 'message', data);
+        handlers.event(message.event, data);
       },
       // Heartbeats prove the connection good too (a quiet meeting sends nothing else).
-      onComment: () => (alive = true),
-    });
+      () => (alive = true),
+    );
     const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
     try {
       for (watch(); ; watch()) {
         const { done, value } = await reader.read();
         if (done) break;
-        parser.feed(value);
+        feed(value);
       }
     } catch (error) {
       if (!abort.signal.aborted) throw error;

@@ -3,7 +3,7 @@ import { property } from 'lit/decorators.js';
 import { LiveRecordingController } from '../client/controller.ts';
 import { emit } from '../client/events.ts';
 import { toLiveError } from '../client/store.ts';
-import { STRINGS } from '../core/strings.ts';
+import { stringsFor } from '../core/strings.ts';
 import type { Strings } from '../core/strings.ts';
 import type { LiveError } from '../core/view.ts';
 
@@ -22,16 +22,18 @@ export class LiveElement extends LitElement {
   @property() accessor token = '';
   /** An async function giving a token, called again when the last one was refused. Wins over `token`. */
   @property({ attribute: false }) accessor tokenProvider: (() => Promise<string>) | undefined;
-  /** Overrides of the default English texts, by key (see `STRINGS`). */
+  /** Colour scheme: the page's when unset, else `light`, `dark` or `auto` (the OS's preference). */
+  @property({ reflect: true }) accessor theme: 'light' | 'dark' | 'auto' | undefined;
+  /** Overrides of the texts, by key (see `STRINGS`), over the page's (`setStrings`). */
   @property({ attribute: false }) accessor strings: Partial<Strings> = {};
 
   protected get text(): Strings {
-    return { ...STRINGS, ...this.strings };
+    return { ...stringsFor(this.locale), ...this.strings };
   }
 
-  /** The page's locale where the element sits (nearest `lang`), else the browser's. */
+  /** The page's locale where the element sits (nearest `lang`), else the browser's (none on a server). */
   protected get locale(): string | undefined {
-    return this.closest('[lang]')?.getAttribute('lang') || undefined;
+    return this.closest?.('[lang]')?.getAttribute('lang') || undefined;
   }
 
   /** Reports a failed request as `dyte-recording-error` and returns it for display. */

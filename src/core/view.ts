@@ -3,6 +3,7 @@ import type { MeetingState, Permissions } from './contract.ts';
 import type { Recording } from './recording.ts';
 import { fill } from './strings.ts';
 import type { Strings } from './strings.ts';
+import type { ErrorCode } from './errors.ts';
 import { formatClock } from './format.ts';
 import { emptyRoomStopAt } from './status.ts';
 
@@ -83,6 +84,19 @@ export interface ButtonView {
   allowed: boolean;
   /** The secondary pause / resume button, shown while live when the server allows pausing. */
   toggle: 'pause' | 'resume' | null;
+  /** Why the button cannot be used: the token may not (`forbidden`), or nothing loads (see `failureKey`). */
+  why: 'forbidden' | ReturnType<typeof failureKey> | null;
+}
+
+/** Why nothing loads, as the key of its text; a retry can help only when the proxy was unreachable. */
+export function failureKey({ code }: LiveError): 'notConfigured' | 'notAuthorized' | 'unreachable' {
+  if (code === 'not_configured') return 'notConfigured';
+  return /^(unauthorized|token_expired|forbidden)$/.test(code) ? 'notAuthorized' : 'unreachable';
+}
+
+/** A failed request in the page's words: its code's text when the strings have one, else the proxy's message. */
+export function errorText(error: LiveError, strings: Strings): string {
+  return strings[error.code as ErrorCode] ?? error.message;
 }
 
 export function buttonView(state: LiveState): ButtonView {
@@ -90,12 +104,15 @@ export function buttonView(state: LiveState): ButtonView {
   const { start, stop, pause } = state.permissions;
   const busy = phase === 'starting' || phase === 'stopping';
   const live = phase === 'recording' || phase === 'paused';
+  const allowed = live || phase === 'stopping' ? stop : start;
+  const failed = !state.loaded && state.error;
   return {
     action: busy || phase === 'loading' ? null : live ? 'stop' : 'start',
     label: busy ? phase : live ? 'stop' : 'record',
     busy,
-    allowed: live || phase === 'stopping' ? stop : start,
+    allowed,
     toggle: live && pause ? (phase === 'paused' ? 'resume' : 'pause') : null,
+    why: failed ? failureKey(failed) : state.loaded && !allowed ? 'forbidden' : null,
   };
 }
 
@@ -116,6 +133,8 @@ export interface StatusView {
   detail: string | null;
   /** The 24 h limit or the empty room is about to stop the recording. */
   warning: string | null;
+  /** Nothing loads, and a retry may help. */
+  retry: boolean;
 }
 
 export interface StatusOptions {
@@ -134,7 +153,10 @@ export function statusView(state: LiveState, options: StatusOptions): StatusView
     phase === 'recording' && recording?.startedAt
       ? elapsedSeconds(recording.startedAt, nowMs, state.skewMs)
       : null;
-  const label = fill(strings[phase], { reason: recording?.error || strings.noReason });
+  const failure = phase === 'loading' && state.error && failureKey(state.error);
+  const label = failure
+    ? strings[failure]
+    : fill(strings[phase], { reason: recording?.error || strings.noReason });
   let detail: string | null = phase === 'starting' ? strings.startingHint : null;
   if (!live && recording && phase !== 'starting') detail = stopReasonText(recording, strings);
   let warning: string | null = null;
@@ -146,7 +168,7 @@ export function statusView(state: LiveState, options: StatusOptions): StatusView
   } else if (elapsed !== null && MAX_RECORDING_SECONDS - elapsed <= options.limitWarning) {
     warning = fill(strings.limitSoon, { time: formatClock(MAX_RECORDING_SECONDS - elapsed) });
   }
-  return { phase, label, elapsed, detail, warning };
+  return { phase, label, elapsed, detail, warning, retry: failure === 'unreachable' };
 }
 
 /** Why and by whom a recording stopped, or null when nobody knows. */

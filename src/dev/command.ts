@@ -1,7 +1,8 @@
 /** `dyte-recording-kit dev` (= `npm start`): the demo meeting page with the proxy and the simulator. */
+import { existsSync } from 'node:fs';
 import type { Command } from '../cli-kit.ts';
 import { numberOption, parseOptions, stringOption } from '../cli-kit.ts';
-import { DEMO_LIMITS } from './demo-routes.ts';
+import { DEMO_LIMITS, DEMO_ROOT } from './demo-routes.ts';
 
 const DEFAULT_PORT = 5173;
 
@@ -37,6 +38,12 @@ Options:
   async run(argv) {
     const values = parseOptions(argv, OPTIONS);
     const port = numberOption(values.port ?? process.env.PORT, 'port', DEFAULT_PORT);
+    if (!existsSync(DEMO_ROOT)) {
+      console.error(`\`dev\` serves the demo pages of a clone of the dyte-recording-kit repository, through Vite
+(a development dependency): clone it, then \`npm install && npm start\` there. The installed package runs
+\`proxy\`, \`simulator\` and \`token\`; see the README's "Your app with the proxy and the simulator".`);
+      return 1;
+    }
     // Loaded here so that `--help` does not load Vite.
     const { startDevServer } = await import('./server.ts');
     const verbose = values.verbose === true;

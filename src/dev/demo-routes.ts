@@ -3,6 +3,7 @@
  * minted here on the server (the token secret never reaches the page), and the simulator's control plane
  * (participants, upstream faults) so the page can show every state of a recording.
  */
+import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError } from '../core/errors.ts';
@@ -18,6 +19,9 @@ export interface DemoLimits {
 }
 
 /** Short enough that every state is reached within a minute; the page says they are shortened. */
+/** The demo pages of a clone of the repository (not in the published package). */
+export const DEMO_ROOT = fileURLToPath(new URL('../../demo/', import.meta.url));
+
 export const DEMO_LIMITS: DemoLimits = { startLagMs: 2000, uploadMs: 2000, emptyRoomTimeoutMs: 20_000 };
 export const DEMO_MEETING_ID = 'design-review';
 

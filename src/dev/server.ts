@@ -7,15 +7,13 @@ import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { getRequestListener } from '@hono/node-server';
 import { createServer as createViteServer } from 'vite';
 import { createProxy } from '../proxy/index.ts';
 import { startSimulator } from '../simulator/index.ts';
-import { DEMO_LIMITS, DEMO_MEETING_ID, demoRoutes } from './demo-routes.ts';
+import { DEMO_LIMITS, DEMO_MEETING_ID, DEMO_ROOT, demoRoutes } from './demo-routes.ts';
 
 const API_BASE_PATH = '/api';
-const DEMO_ROOT = fileURLToPath(new URL('../../demo/', import.meta.url));
 
 export interface DevServerOptions {
   /** 0 = a free port. */

@@ -69,7 +69,8 @@ describe('theming, motion, colour scheme and keyboard', () => {
     expect(getComputedStyle(part(element, 'indicator')!).animationName).to.equal('none');
   });
 
-  it('follows a dark colour scheme and stays accessible in it', async () => {
+  it("follows the OS's dark scheme on a page that allows it, and stays accessible in it", async () => {
+    document.documentElement.style.colorScheme = 'light dark';
     const element = await recordingStatus();
     const light = getComputedStyle(element).color;
     await emulateMedia({ colorScheme: 'dark' });
@@ -81,6 +82,7 @@ describe('theming, motion, colour scheme and keyboard', () => {
       await expect(element).to.be.accessible();
     } finally {
       document.body.style.background = '';
+      document.documentElement.style.colorScheme = '';
     }
   });
 

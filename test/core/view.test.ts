@@ -103,6 +103,21 @@ describe('buttonView', () => {
   it('offers nothing before the first snapshot', () => {
     assert.equal(buttonView(INITIAL_STATE).action, null);
   });
+
+  it('says why it cannot be used: forbidden, or nothing loads', () => {
+    assert.equal(buttonView(INITIAL_STATE).why, null, 'still loading is no reason yet');
+    assert.equal(buttonView(state(null)).why, null);
+    assert.equal(buttonView(state(null, { permissions: { ...INITIAL_STATE.permissions } })).why, 'forbidden');
+    const failed = (code: string) => ({ ...INITIAL_STATE, error: { code, message: 'm' } });
+    assert.equal(buttonView(failed('unauthorized')).why, 'notAuthorized');
+    assert.equal(buttonView(failed('network_error')).why, 'unreachable');
+    assert.equal(buttonView(failed('not_configured')).why, 'notConfigured');
+    assert.equal(
+      buttonView({ ...state(null), error: { code: 'network_error', message: 'm' } }).why,
+      null,
+      'loaded once: a blip',
+    );
+  });
 });
 
 describe('elapsedSeconds', () => {
@@ -126,6 +141,24 @@ describe('statusView', () => {
       const view = statusView(state(rec(s, { startedAt: iso(NOW - 65_000) })), options);
       assert.equal(view.elapsed, s === 'RECORDING' ? 65 : null, s);
     }
+  });
+
+  it('says why nothing loads, with a retry only where one may help', () => {
+    const failed = (code: string) => statusView({ ...INITIAL_STATE, error: { code, message: 'm' } }, options);
+    assert.deepEqual(
+      [failed('upstream_unavailable').label, failed('upstream_unavailable').retry],
+      [STRINGS.unreachable, true],
+    );
+    assert.deepEqual(
+      [failed('token_expired').label, failed('token_expired').retry],
+      [STRINGS.notAuthorized, false],
+    );
+    assert.deepEqual(
+      [failed('not_configured').label, failed('not_configured').retry],
+      [STRINGS.notConfigured, false],
+    );
+    assert.equal(statusView(INITIAL_STATE, options).label, STRINGS.loading);
+    assert.equal(statusView(INITIAL_STATE, options).retry, false);
   });
 
   it('explains the start lag while starting', () => {

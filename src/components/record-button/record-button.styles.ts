@@ -10,7 +10,7 @@ export const styles = css`
   }
   [part='confirm'] {
     padding: 0.35em 0.6em;
-    border: 1px solid var(--_muted);
+    border: 1px solid var(--_border);
     border-radius: var(--dyte-recording-radius, 6px);
   }
 `;

@@ -1,12 +1,13 @@
 import { html, nothing } from 'lit';
 import type { PropertyValues } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { emit } from '../../client/events.ts';
 import type { LiveRecording } from '../../client/store.ts';
 import type { Recording } from '../../core/recording.ts';
-import { buttonView } from '../../core/view.ts';
+import { buttonView, errorText } from '../../core/view.ts';
 import type { LiveError } from '../../core/view.ts';
 import { base } from '../base.styles.ts';
+import { define } from '../define.ts';
 import { LiveElement } from '../live-element.ts';
 import { styles } from './record-button.styles.ts';
 
@@ -17,10 +18,10 @@ import { styles } from './record-button.styles.ts';
  * when the token may not record.
  *
  * @summary Record / stop control for one meeting.
- * @fires {CustomEvent<RecordingEventDetail>} dyte-recording-start - A start was accepted. `detail: { recording }`
- * @fires {CustomEvent<RecordingEventDetail>} dyte-recording-stop - A stop was accepted. `detail: { recording }`
- * @fires {CustomEvent<LiveError>} dyte-recording-error - A request failed. `detail: { code, message }`
- * @fires {CustomEvent<ChangeEventDetail>} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
+ * @fires {RecordingEventDetail} dyte-recording-start - A start was accepted. `detail: { recording }`
+ * @fires {RecordingEventDetail} dyte-recording-stop - A stop was accepted. `detail: { recording }`
+ * @fires {LiveError} dyte-recording-error - A request failed, or loading or the live connection did. `detail: { code, message }`
+ * @fires {ChangeEventDetail} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
  * @csspart button - The main Record / Stop button.
  * @csspart toggle - The Pause / Resume button.
  * @csspart confirm - The stop confirmation.
@@ -31,11 +32,11 @@ import { styles } from './record-button.styles.ts';
  * @cssprop [--dyte-recording-accent=#d92d20] - Colour of the live state (the Stop buttons) and of errors.
  * @cssprop [--dyte-recording-fg=#1d2939] - Text colour.
  * @cssprop [--dyte-recording-bg=#fff] - Button background (and text on the accent colour).
- * @cssprop [--dyte-recording-muted=#475467] - Secondary text, borders and unavailable buttons.
+ * @cssprop [--dyte-recording-muted=#475467] - Secondary text and unavailable buttons.
+ * @cssprop [--dyte-recording-border=var(--dyte-recording-muted)] - Colour of the borders.
  * @cssprop [--dyte-recording-radius=6px] - Corner radius.
  * @cssprop [--dyte-recording-font=14px/1.4 system-ui, sans-serif] - Font shorthand.
  */
-@customElement('dyte-record-button')
 export class DyteRecordButton extends LiveElement {
   static override styles = [base, styles];
 
@@ -110,17 +111,17 @@ export class DyteRecordButton extends LiveElement {
   override render() {
     const { state } = this.live;
     const view = buttonView(state);
-    const forbidden = state.loaded && !view.allowed;
-    if (forbidden && this.whenForbidden !== 'disabled') return nothing;
+    const { why } = view;
+    if (why === 'forbidden' && this.whenForbidden !== 'disabled') return nothing;
     const text = this.text;
     const confirming = this.confirming && view.action === 'stop';
     return html`<button
         part="button"
         class=${view.action === 'stop' ? 'live' : ''}
-        aria-disabled=${!view.action || forbidden}
+        aria-disabled=${!view.action || !!why}
         aria-busy=${view.busy}
         aria-haspopup=${view.action === 'stop' && !this.noConfirm ? 'dialog' : nothing}
-        aria-describedby=${forbidden ? 'why' : nothing}
+        aria-describedby=${why ? 'why' : nothing}
         @click=${this.#onMain}
       >
         ${text[view.label]}</button
@@ -130,9 +131,9 @@ export class DyteRecordButton extends LiveElement {
               ${text[view.toggle]}
             </button>`
           : nothing
-      }${forbidden ? html`<span id="why" part="explanation" class="muted">${text.forbidden}</span>` : nothing}${
+      }${why ? html`<span id="why" part="explanation" class="muted">${text[why]}</span>` : nothing}${
         this.failure
-          ? html`<span part="error" class="warning" role="alert">${this.failure.message}</span>`
+          ? html`<span part="error" class="warning" role="alert">${errorText(this.failure, text)}</span>`
           : nothing
       }`;
   }
@@ -146,6 +147,8 @@ export class DyteRecordButton extends LiveElement {
     </div>`;
   }
 }
+
+define('dyte-record-button', DyteRecordButton);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -15,7 +15,7 @@ export const styles = css`
     align-items: center;
     gap: 0.25em 0.75em;
     padding: 0.5em 0;
-    border-bottom: 1px solid var(--_muted);
+    border-bottom: 1px solid var(--_border);
   }
   [part='time'] {
     font-weight: 600;

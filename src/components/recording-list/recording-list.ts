@@ -1,5 +1,5 @@
 import { html, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
+import { state } from 'lit/decorators.js';
 import { emit } from '../../client/events.ts';
 import type { DownloadKind } from '../../client/store.ts';
 import { onTick } from '../../client/ticker.ts';
@@ -7,9 +7,10 @@ import { formatBytes, formatClock, formatDate, formatDuration } from '../../core
 import type { Recording } from '../../core/recording.ts';
 import { isActive } from '../../core/status.ts';
 import { fill } from '../../core/strings.ts';
-import { itemElapsed } from '../../core/view.ts';
+import { errorText, itemElapsed } from '../../core/view.ts';
 import type { LiveError } from '../../core/view.ts';
 import { base } from '../base.styles.ts';
+import { define } from '../define.ts';
 import { LiveElement } from '../live-element.ts';
 import { styles } from './recording-list.styles.ts';
 
@@ -21,9 +22,9 @@ import { styles } from './recording-list.styles.ts';
  * Loads more on request; shows loading, empty and error states, with a retry.
  *
  * @summary Live list of one meeting's recordings.
- * @fires {CustomEvent<DownloadEventDetail>} dyte-recording-download - A fresh download link arrived and opens in a new tab; cancel the event to handle the link yourself. `detail: { recording, kind, url }`
- * @fires {CustomEvent<LiveError>} dyte-recording-error - A request failed. `detail: { code, message }`
- * @fires {CustomEvent<ChangeEventDetail>} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
+ * @fires {DownloadEventDetail} dyte-recording-download - A fresh download link arrived and opens in a new tab; cancel the event to handle the link yourself. `detail: { recording, kind, url }`
+ * @fires {LiveError} dyte-recording-error - A request failed, or loading or the live connection did. `detail: { code, message }`
+ * @fires {ChangeEventDetail} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
  * @csspart list - The list of recordings.
  * @csspart item - One recording.
  * @csspart time - When it was started.
@@ -45,11 +46,11 @@ import { styles } from './recording-list.styles.ts';
  * @cssprop [--dyte-recording-accent=#d92d20] - Colour of errors.
  * @cssprop [--dyte-recording-fg=#1d2939] - Text colour.
  * @cssprop [--dyte-recording-bg=#fff] - Button background (and text on the accent colour).
- * @cssprop [--dyte-recording-muted=#475467] - Secondary text and separators.
+ * @cssprop [--dyte-recording-muted=#475467] - Secondary text.
+ * @cssprop [--dyte-recording-border=var(--dyte-recording-muted)] - Colour of the separators and button borders.
  * @cssprop [--dyte-recording-radius=6px] - Corner radius.
  * @cssprop [--dyte-recording-font=14px/1.4 system-ui, sans-serif] - Font shorthand.
  */
-@customElement('dyte-recording-list')
 export class DyteRecordingList extends LiveElement {
   static override styles = [base, styles];
 
@@ -163,7 +164,7 @@ export class DyteRecordingList extends LiveElement {
     const { loaded, error } = this.live.state;
     if (loaded) return this.#renderList();
     return error
-      ? this.#renderError(fill(text.listError, { message: error.message }), true)
+      ? this.#renderError(fill(text.listError, { message: errorText(error, text) }), true)
       : html`<p part="loading" class="muted" role="status">${text.loading}</p>`;
   }
 
@@ -175,7 +176,7 @@ export class DyteRecordingList extends LiveElement {
     return html`<ul part="list" aria-label=${text.listLabel}>
         ${recordings.map((recording) => this.#renderItem(recording, permissions.download))}
       </ul>
-      ${failure ? this.#renderError(failure.message) : nothing}
+      ${failure ? this.#renderError(errorText(failure, text)) : nothing}
       ${
         nextCursor
           ? html`<button part="more" aria-busy=${this.loadingMore} @click=${this.#onMore}>
@@ -280,6 +281,8 @@ export class DyteRecordingList extends LiveElement {
       ${retry ? html`<button part="retry" @click=${this.#onRetry}>${this.text.retry}</button>` : nothing}`;
   }
 }
+
+define('dyte-recording-list', DyteRecordingList);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -1,11 +1,12 @@
 import { html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { property } from 'lit/decorators.js';
 import { emit } from '../../client/events.ts';
 import { formatDate } from '../../core/format.ts';
 import type { Recording } from '../../core/recording.ts';
 import { fill } from '../../core/strings.ts';
 import { noticeRecording } from '../../core/view.ts';
 import { base } from '../base.styles.ts';
+import { define } from '../define.ts';
 import { LiveElement } from '../live-element.ts';
 import { styles } from './recording-notice.styles.ts';
 
@@ -21,11 +22,11 @@ const KEY = 'dyte-recording-notice:';
  * the page carries out.
  *
  * @summary Recording notice every participant acknowledges.
- * @fires {CustomEvent<RecordingEventDetail>} dyte-recording-notice - The notice was shown. `detail: { recording }`
- * @fires {CustomEvent<RecordingEventDetail>} dyte-recording-acknowledge - The participant said "Got it". `detail: { recording }`
- * @fires {CustomEvent<RecordingEventDetail>} dyte-recording-leave - The participant chose "Leave meeting": the page should leave; cancel the event to keep the notice open. `detail: { recording }`
- * @fires {CustomEvent<LiveError>} dyte-recording-error - The acknowledgement failed. `detail: { code, message }`
- * @fires {CustomEvent<ChangeEventDetail>} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
+ * @fires {RecordingEventDetail} dyte-recording-notice - The notice was shown. `detail: { recording }`
+ * @fires {RecordingEventDetail} dyte-recording-acknowledge - The participant said "Got it". `detail: { recording }`
+ * @fires {RecordingEventDetail} dyte-recording-leave - The participant chose "Leave meeting": the page should leave; cancel the event to keep the notice open. `detail: { recording }`
+ * @fires {LiveError} dyte-recording-error - The acknowledgement failed. `detail: { code, message }`
+ * @fires {ChangeEventDetail} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
  * @csspart notice - The dialog or banner.
  * @csspart title - "This meeting is being recorded".
  * @csspart detail - Who started it and since when.
@@ -38,7 +39,6 @@ const KEY = 'dyte-recording-notice:';
  * @cssprop [--dyte-recording-radius=6px] - Corner radius.
  * @cssprop [--dyte-recording-font=14px/1.4 system-ui, sans-serif] - Font shorthand.
  */
-@customElement('dyte-recording-notice')
 export class DyteRecordingNotice extends LiveElement {
   static override styles = [base, styles];
 
@@ -142,6 +142,8 @@ function remembered(recordingId: string): boolean {
     return false;
   }
 }
+
+define('dyte-recording-notice', DyteRecordingNotice);
 
 declare global {
   interface HTMLElementTagNameMap {

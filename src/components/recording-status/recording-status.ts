@@ -1,10 +1,11 @@
 import { html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { property, state } from 'lit/decorators.js';
 import { onTick } from '../../client/ticker.ts';
 import { formatClock } from '../../core/format.ts';
 import { statusView } from '../../core/view.ts';
 import type { StatusView } from '../../core/view.ts';
 import { base } from '../base.styles.ts';
+import { define } from '../define.ts';
 import { LiveElement } from '../live-element.ts';
 import { styles } from './recording-status.styles.ts';
 
@@ -16,7 +17,8 @@ import { styles } from './recording-status.styles.ts';
  * status changes (never about ticks), and shows when its live connection is lost.
  *
  * @summary Live recording status of one meeting.
- * @fires {CustomEvent<ChangeEventDetail>} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
+ * @fires {LiveError} dyte-recording-error - Loading or the live connection failed. `detail: { code, message }`
+ * @fires {ChangeEventDetail} dyte-recording-change - The recording moved to another phase. `detail: { phase, recording }`
  * @csspart status - The whole status line; its class is the phase.
  * @csspart indicator - The dot, pulsing while recording.
  * @csspart label - The status text.
@@ -24,12 +26,15 @@ import { styles } from './recording-status.styles.ts';
  * @csspart detail - The hint while starting, or the stop reason.
  * @csspart warning - The 24-hour limit or empty-room countdown.
  * @csspart connection - Connection lost / restored.
+ * @csspart retry - The "Retry" button, when the recording service cannot be reached.
  * @cssprop [--dyte-recording-accent=#d92d20] - Colour of REC, its dot and warnings.
  * @cssprop [--dyte-recording-fg=#1d2939] - Text colour.
  * @cssprop [--dyte-recording-muted=#475467] - Secondary text and the idle dot.
+ * @cssprop [--dyte-recording-bg=#fff] - Background of the Retry button.
+ * @cssprop [--dyte-recording-border=var(--dyte-recording-muted)] - Border of the Retry button.
+ * @cssprop [--dyte-recording-radius=6px] - Corner radius of the Retry button.
  * @cssprop [--dyte-recording-font=14px/1.4 system-ui, sans-serif] - Font shorthand.
  */
-@customElement('dyte-recording-status')
 export class DyteRecordingStatus extends LiveElement {
   static override styles = [base, styles];
 
@@ -79,6 +84,8 @@ export class DyteRecordingStatus extends LiveElement {
     this.#stopTicking = undefined;
   }
 
+  #onRetry = () => this.live.store?.retry();
+
   override render() {
     const view = this.#shown!;
     const note = this.connectionNote;
@@ -93,10 +100,13 @@ export class DyteRecordingStatus extends LiveElement {
         ${view.detail ? html`<span part="detail" class="muted">${view.detail}</span>` : nothing}
         ${view.warning ? html`<span part="warning" class="warning">${view.warning}</span>` : nothing}
         ${note ? html`<span part="connection" class="muted">${this.text[note]}</span>` : nothing}
+        ${view.retry ? html`<button part="retry" @click=${this.#onRetry}>${this.text.retry}</button>` : nothing}
       </div>
       <span class="sr-only" role="status">${this.announcement}</span>`;
   }
 }
+
+define('dyte-recording-status', DyteRecordingStatus);
 
 declare global {
   interface HTMLElementTagNameMap {
