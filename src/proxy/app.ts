@@ -1,13 +1,13 @@
 /** The browser contract (DESIGN.md) as a Hono app: routes, CORS, and the one error handler. */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { cors } from 'hono/cors';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError } from '../core/errors.ts';
 import { shapeForRole } from '../core/contract.ts';
 import type { AcknowledgementList, RecordingList } from '../core/contract.ts';
 import { actorOf, permissionsFor, requireMeeting, requirePermission } from './auth.ts';
 import type { Authorize, Caller } from './auth.ts';
+import { responseHeaders } from './cors.ts';
 import { parseControlRequest, parseStartRequest, readJsonObject, readRaw } from './body.ts';
 import type { StateBackend } from './coordination.ts';
 import type { EventStreams } from './events.ts';
@@ -43,21 +43,7 @@ export function createApp(parts: AppParts): Hono {
   const { service, watches, streams, webhooks, log } = parts;
   const app = parts.basePath ? new Hono().basePath(parts.basePath) : new Hono();
 
-  app.use(
-    '*',
-    cors({
-      origin: (origin) => (parts.allowedOrigins.includes(origin) ? origin : null),
-      allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Accept'],
-      exposeHeaders: ['Retry-After', 'Location'],
-      maxAge: 600,
-    }),
-  );
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    if (!c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store');
-  });
+  app.use('*', responseHeaders(parts.allowedOrigins));
 
   const permissions = (who: Caller) =>
     permissionsFor(who, {
@@ -140,20 +126,23 @@ export function createApp(parts: AppParts): Hono {
         return c.body(null, 200, { 'content-type': 'text/event-stream; charset=utf-8' });
       const lastEventId = c.req.header('last-event-id');
       const release = watches.acquire(meetingId);
-      return streams.start({
-        meetingId,
-        lastEventId: lastEventId && /^\d{1,16}$/.test(lastEventId.trim()) ? Number(lastEventId) : null,
-        expiresAt: who.expiresAt,
-        role: who.role,
-        onClose: release,
-        snapshot: async () => {
-          const view = await watches.view(meetingId);
-          return {
-            view,
-            list: listBody(who, view, view.hasMore ? encodeCursor(parts.pageSize, parts.pageSize) : null),
-          };
+      return streams.start(
+        {
+          meetingId,
+          lastEventId: lastEventId && /^\d{1,16}$/.test(lastEventId.trim()) ? Number(lastEventId) : null,
+          expiresAt: who.expiresAt,
+          role: who.role,
+          onClose: release,
+          snapshot: async () => {
+            const view = await watches.view(meetingId);
+            return {
+              view,
+              list: listBody(who, view, view.hasMore ? encodeCursor(parts.pageSize, parts.pageSize) : null),
+            };
+          },
         },
-      });
+        c,
+      );
     },
   });
 
