@@ -72,6 +72,19 @@ describe('the event stream', () => {
         ids,
       );
       assert.equal(new Set(ids).size, ids.length);
+      // The watched page's list answers (cached per role and version of the page) follow the events.
+      const listAs = async (token: string) =>
+        (await (await rig.call(`/meetings/${meeting}/recordings`, { token })).json()) as RecordingList;
+      const [asHost, asViewer] = [await listAs(host), await listAs(await rig.token('viewer', meeting))];
+      assert.deepEqual(
+        asHost.recordings.map((r) => [r.id, r.status]),
+        [[id, 'RECORDING']],
+      );
+      assert.deepEqual(asHost.recordings[0]!.acknowledgedBy?.names, []);
+      assert.equal(asViewer.recordings[0]!.acknowledgedBy?.names, null, 'a viewer sees no names');
+      assert.equal(asHost.permissions.start, true);
+      assert.equal(asViewer.permissions.start, false);
+      assert.ok(Date.parse(asHost.serverTime) <= Date.parse(asViewer.serverTime));
       await sleep(250);
       assert.ok(stream.comments.some((comment) => comment.includes('heartbeat')));
     } finally {
