@@ -10,6 +10,7 @@ import type { Context } from 'hono';
 import { shapeForRole } from '../core/contract.ts';
 import type { RecordingList, Role } from '../core/contract.ts';
 import type { EventBus, SequencedEvent } from './bus.ts';
+import type { Responder } from './respond.ts';
 import type { MeetingView } from './watch.ts';
 
 const encoder = new TextEncoder();
@@ -155,7 +156,7 @@ export class EventStreams {
    * failure is an ordinary JSON error rather than a broken stream. On Node the stream is written to
    * the response directly (and the fetch handler told it was sent); elsewhere it is a web stream.
    */
-  async start(request: StreamRequest, c: Context): Promise<Response> {
+  async start(request: StreamRequest, c: Context, respond: Responder): Promise<Response> {
     const pending: SequencedEvent[] = [];
     let live: OpenStream | null = null;
     const unsubscribe = this.bus.subscribe(request.meetingId, (event) =>
@@ -174,8 +175,7 @@ export class EventStreams {
     const node = nodeResponse(c);
     const web = node ? null : new WebStream(this.open, request.role, request.onClose);
     // The stream's headers merged with those every answer carries (CORS, nosniff).
-    const answer = web ? c.body(web.body, 200, STREAM_HEADERS) : c.body(null, 200, STREAM_HEADERS);
-    if (node) node.writeHead(200, Object.fromEntries(answer.headers));
+    if (node) node.writeHead(200, { ...respond.headersOf(c), ...STREAM_HEADERS });
     const stream = web ?? new NodeStream(node!, this.open, request.role, request.onClose);
     stream.unsubscribe = unsubscribe;
     stream.lastSent = lastSent;
@@ -193,7 +193,7 @@ export class EventStreams {
         stream.timer = setTimeout(() => stream.close(), delay);
       }
     }
-    return node ? RESPONSE_ALREADY_SENT : answer;
+    return web ? respond.answer(c, web.body, 200, STREAM_HEADERS) : RESPONSE_ALREADY_SENT;
   }
 
   /** Closes every stream (the proxy is shutting down). */
