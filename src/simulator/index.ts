@@ -56,6 +56,18 @@ export interface SimulatorOptions {
   webhookAttempts?: number;
   /** One line per request and webhook problem (default: silent). */
   log?: (line: string) => void;
+  /** Called with every Dyte API response (JSON body, not files) as it is sent: e.g. to check it against Dyte's schemas. */
+  observe?: (exchange: Exchange) => void;
+}
+
+/** A Dyte API response as the simulator sent it. */
+export interface Exchange {
+  api: ApiKind;
+  method: string;
+  /** The route's template (`/v2/recordings/:recording_id`); null when no route matched. */
+  template: string | null;
+  status: number;
+  body: unknown;
 }
 
 export interface RunningSimulator {
@@ -187,6 +199,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return;
     }
     log(`${request.method} ${url.pathname} → ${reply.status}`);
+    if (api && !Buffer.isBuffer(reply.body)) {
+      options.observe?.({
+        api,
+        method,
+        template: found.route?.template ?? null,
+        status: reply.status,
+        body: reply.body,
+      });
+    }
     send(response, reply, head);
   }
 
