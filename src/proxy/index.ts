@@ -11,6 +11,7 @@ import { ConfigError, scrubbingLog, secretsOf } from './config.ts';
 import type { ProxyOptions } from './config.ts';
 import { EventStreams } from './events.ts';
 import { RecordingService } from './recordings.ts';
+import { RoomReads } from './room.ts';
 import { MemoryRecordingStore } from './store.ts';
 import { createUpstream } from './upstream/index.ts';
 import { MeetingWatches } from './watch.ts';
@@ -75,12 +76,14 @@ export function createProxy(options: ProxyOptions): Proxy {
     emptyTimeoutSeconds,
     log,
   });
+  const rooms = new RoomReads(upstream, (meetingId, reading) => webhooks.reconcile(meetingId, reading), log);
   const webhookQuietMs = options.webhookQuietMs ?? 60_000;
   const pageSize = options.pageSize ?? 20;
   const watches = new MeetingWatches(service, bus, store, {
     pageSize,
     intervals: { activeMs: 2000, idleMs: 10_000, ...options.pollIntervals },
     webhooksFlowing: () => webhooks.flowing(webhookQuietMs),
+    readRoom: (meetingId) => rooms.read(meetingId),
     log,
   });
   const streams = new EventStreams(bus, options.heartbeatMs ?? 15_000);

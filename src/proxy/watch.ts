@@ -50,6 +50,8 @@ export class MeetingWatches {
       intervals: PollIntervals;
       /** True while signed webhooks keep the proxy informed (polls then pause). */
       webhooksFlowing: () => boolean;
+      /** Reads who is in the room from the upstream (see room.ts): on each load, i.e. at watch start and per poll. */
+      readRoom: (meetingId: string) => Promise<void>;
       log: (line: string) => void;
     },
   ) {}
@@ -134,7 +136,7 @@ export class MeetingWatches {
   private async refresh(meetingId: string, watch: Watch): Promise<void> {
     const [page, meeting] = await Promise.all([
       this.service.list(meetingId, 0, this.options.pageSize),
-      this.store.meeting(meetingId),
+      this.options.readRoom(meetingId).then(() => this.store.meeting(meetingId)),
     ]);
     // Recordings heard of while the page was on its way (a start, a webhook) stay until a page shows them.
     const listed = new Set(page.recordings.map((recording) => recording.id));
@@ -142,7 +144,7 @@ export class MeetingWatches {
     const merged = newestFirst([...page.recordings, ...heard]);
     watch.recordings = merged.slice(0, this.options.pageSize);
     watch.hasMore = page.hasMore || merged.length > this.options.pageSize;
-    watch.meeting ??= meeting ?? null;
+    watch.meeting = meeting ?? watch.meeting;
     this.schedule(meetingId, watch);
   }
 

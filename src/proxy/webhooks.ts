@@ -10,6 +10,7 @@ import { normalizeWebhookRecording, NormalizeError } from '../core/normalize.ts'
 import { asObject, parseString, parseTime } from '../core/parse.ts';
 import type { EventBus } from './bus.ts';
 import type { RecordingService } from './recordings.ts';
+import type { RoomReading } from './room.ts';
 import type { RecordingStore } from './store.ts';
 import type { Upstream } from './upstream/types.ts';
 
@@ -40,6 +41,8 @@ interface WebhookOptions {
 interface Peer {
   present: boolean;
   at: number;
+  /** Heard of first after the room's baseline, yet in the room before it (so counted in it). */
+  inBaseline: boolean;
 }
 
 /**
@@ -50,6 +53,8 @@ interface Room {
   /** Start of the newest session heard of; participants last heard of before it are gone. */
   sessionStartedAt: number | null;
   peers: Map<string, Peer>;
+  /** The upstream's own count (see room.ts) as of `at`: peers last heard of before it are in it. */
+  baseline: { count: number; at: number } | null;
 }
 
 export class WebhookReceiver {
@@ -90,6 +95,24 @@ export class WebhookReceiver {
     const body = parseBody(raw);
     await this.apply(body);
     if (delivery !== null) this.remember(delivery);
+  }
+
+  /**
+   * Weighs the upstream's count of the room against what webhooks said: facts older than the reading
+   * give way to it, newer ones stay and count on top of it.
+   */
+  async reconcile(meetingId: string, reading: RoomReading): Promise<void> {
+    await this.updateRoom(meetingId, (room) => {
+      const heard = [room.sessionStartedAt ?? -Infinity, ...[...room.peers.values()].map((peer) => peer.at)];
+      // A reading that names no time is as of now: after everything heard so far (the upstream's
+      // clock is not ours, so "now" is the newest event time known).
+      const at = reading.at ?? Math.max(...heard);
+      if (!room.baseline || room.baseline.at <= at) {
+        room.baseline = { count: reading.participants, at };
+        for (const [id, peer] of room.peers) if (peer.at <= at) room.peers.delete(id);
+      }
+      return Number.isFinite(at) ? at : Date.now();
+    });
   }
 
   /** Registers `url` for the events the proxy needs, reusing (and completing) an existing registration. */
@@ -187,9 +210,13 @@ export class WebhookReceiver {
       await this.updateRoom(meetingId, (room) => {
         beginSession(room, sessionStartedAt);
         const known = room.peers.get(peer);
-        // An older word about a peer never overrides a newer one, nor a word from an earlier session.
-        const current = room.sessionStartedAt === null || at >= room.sessionStartedAt;
-        if (current && (!known || known.at <= at)) room.peers.set(peer, { present: joined, at });
+        // An older word about a peer never overrides a newer one, nor a word from an earlier session,
+        // nor one the upstream's count already took in.
+        const current =
+          (room.sessionStartedAt === null || at >= room.sessionStartedAt) &&
+          (room.baseline === null || at > room.baseline.at);
+        const inBaseline = known ? known.inBaseline : (room.baseline?.count ?? 0) > 0 && !joined;
+        if (current && (!known || known.at <= at)) room.peers.set(peer, { present: joined, at, inBaseline });
         return at;
       });
     } else if (event === 'meeting.started') {
@@ -204,13 +231,17 @@ export class WebhookReceiver {
 
   /** Applies `change` (which returns the time it happened) and publishes the room's state if it changed. */
   private async updateRoom(meetingId: string, change: (room: Room) => number): Promise<void> {
-    const room = this.rooms.get(meetingId) ?? { sessionStartedAt: null, peers: new Map<string, Peer>() };
+    const room: Room = this.rooms.get(meetingId) ?? {
+      sessionStartedAt: null,
+      peers: new Map<string, Peer>(),
+      baseline: null,
+    };
     const at = change(room);
     // Re-inserted so that the least recently touched room is the one forgotten past the limit.
     this.rooms.delete(meetingId);
     this.rooms.set(meetingId, room);
     if (this.rooms.size > REMEMBERED_ROOMS) this.rooms.delete(this.rooms.keys().next().value!);
-    const participants = [...room.peers.values()].filter((peer) => peer.present).length;
+    const participants = countParticipants(room);
     const previous = await this.store.meeting(meetingId);
     const emptySince = participants > 0 ? null : (previous?.emptySince ?? new Date(at).toISOString());
     const state: MeetingState = {
@@ -244,11 +275,28 @@ function parseBody(raw: Uint8Array): Record<string, unknown> {
   return object;
 }
 
+/**
+ * Everyone in the baseline, plus whoever joined since and minus whoever of the baseline left since
+ * (a peer heard of first after the baseline was in it if its first word is a departure).
+ */
+function countParticipants(room: Room): number {
+  let count = room.baseline?.count ?? 0;
+  for (const peer of room.peers.values()) {
+    if (peer.inBaseline) count -= peer.present ? 0 : 1;
+    else count += peer.present ? 1 : 0;
+  }
+  return Math.max(0, count);
+}
+
 /** A new session (its start named by any meeting event) forgets whoever was last heard of before it. */
 function beginSession(room: Room, startedAt: number | null): void {
   if (startedAt === null || (room.sessionStartedAt !== null && startedAt <= room.sessionStartedAt)) return;
   room.sessionStartedAt = startedAt;
-  for (const [id, peer] of room.peers) if (peer.at < startedAt) room.peers.delete(id);
+  if (room.baseline && room.baseline.at < startedAt) room.baseline = null;
+  for (const [id, peer] of room.peers) {
+    if (peer.at < startedAt) room.peers.delete(id);
+    else if (!room.baseline) peer.inBaseline = false;
+  }
 }
 
 /**
@@ -264,8 +312,13 @@ function endSession(room: Room, startedAt: number | null): number | null {
   const departures = [...room.peers.values()].filter((peer) => !peer.present).map((peer) => peer.at);
   const endedAt = Math.max(startedAt ?? -Infinity, ...departures);
   if (endedAt === -Infinity) return null;
+  if (room.baseline && room.baseline.at <= endedAt) {
+    room.baseline = null;
+    for (const peer of room.peers.values()) peer.inBaseline = false;
+  }
   for (const [id, peer] of room.peers) {
-    if (peer.present && peer.at <= endedAt) room.peers.set(id, { present: false, at: endedAt });
+    if (peer.present && peer.at <= endedAt)
+      room.peers.set(id, { present: false, at: endedAt, inBaseline: false });
   }
   return endedAt;
 }

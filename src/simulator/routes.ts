@@ -28,7 +28,7 @@ import {
   ValidationError,
 } from './validate.ts';
 import type { WebhookFields } from './validate.ts';
-import type { Webhook, World } from './world.ts';
+import type { ActiveSessionInfo, Webhook, World } from './world.ts';
 import type { HeaderPrefix } from './webhooks.ts';
 
 export interface RouteDeps {
@@ -108,6 +108,10 @@ function v2Routes({ world, links }: RouteDeps, prefix: string, api: 'v2' | 'rtk'
     route('PUT', '/recordings/:recording_id', async (request) => {
       const action = readV2Action(await request.json());
       return ok(render(world.control(request.params.recording_id!, action)));
+    }),
+    route('GET', '/meetings/:meeting_id/active-session', (request) => {
+      const meetingId = readMeetingId(request.params.meeting_id, 'meeting_id');
+      return ok(v2ActiveSession(world.activeSession(meetingId), world.orgId, world.now()));
     }),
     route('GET', '/webhooks', () => ok(world.listWebhooks().map(v2Webhook))),
     route('POST', '/webhooks', async (request) =>
@@ -282,6 +286,23 @@ function v2Webhook(webhook: Webhook) {
     enabled: webhook.enabled,
     created_at: iso(webhook.createdAt),
     updated_at: iso(webhook.updatedAt),
+  };
+}
+
+function v2ActiveSession(session: ActiveSessionInfo, organizationId: string, now: number) {
+  return {
+    id: session.sessionId,
+    associated_id: session.id,
+    meeting_display_name: session.title,
+    type: 'meeting',
+    status: 'LIVE',
+    live_participants: session.participants,
+    max_concurrent_participants: session.maxParticipants,
+    minutes_consumed: Math.round(((now - session.startedAt) / 60_000) * 10_000) / 10_000,
+    organization_id: organizationId,
+    started_at: iso(session.startedAt),
+    created_at: iso(session.startedAt),
+    updated_at: iso(session.updatedAt),
   };
 }
 

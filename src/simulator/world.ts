@@ -45,9 +45,21 @@ interface Meeting {
   sessionId: string | null;
   sessionStartedAt: number | null;
   participants: Map<string, ParticipantInfo>;
+  /** The most participants at once in the current session, and when the count last changed. */
+  maxParticipants: number;
+  participantsChangedAt: number;
   /** When the room last became empty (its creation, if nobody ever came); null while occupied. */
   emptySince: number | null;
   emptyRoomTimer: number | undefined;
+}
+
+export interface ActiveSessionInfo extends MeetingInfo {
+  sessionId: string;
+  startedAt: number;
+  participants: number;
+  maxParticipants: number;
+  /** When the participant count last changed. */
+  updatedAt: number;
 }
 
 export interface Webhook extends WebhookFields {
@@ -170,7 +182,10 @@ export class World {
       meeting.sessionId = randomUUID();
       meeting.sessionStartedAt = at;
     }
+    if (wasEmpty) meeting.maxParticipants = 0;
     meeting.participants.set(participant.id, participant);
+    meeting.maxParticipants = Math.max(meeting.maxParticipants, meeting.participants.size);
+    meeting.participantsChangedAt = at;
     meeting.emptySince = null;
     this.armEmptyRoom(meeting);
     if (wasEmpty) this.emit('meeting.started', meetingWebhook('meeting.started', this.info(meeting)));
@@ -189,6 +204,7 @@ export class World {
       throw new NotFoundError(`No participant ${participantId} in meeting ${meetingId}.`);
     }
     meeting.participants.delete(participantId);
+    meeting.participantsChangedAt = at;
     const info = this.info(meeting);
     this.emit(
       'meeting.participantLeft',
@@ -199,6 +215,22 @@ export class World {
       this.emit('meeting.ended', meetingWebhook('meeting.ended', { ...info, live: false }));
     }
     this.armEmptyRoom(meeting);
+  }
+
+  /** The meeting's live session (someone is in the room), as `GET /meetings/{id}/active-session` shows it. */
+  activeSession(meetingId: string): ActiveSessionInfo {
+    const meeting = this.meetings.get(meetingId);
+    if (!meeting || meeting.participants.size === 0 || meeting.sessionId === null) {
+      throw new NotFoundError(`No active session found for meeting_id ${meetingId}`);
+    }
+    return {
+      ...this.info(meeting),
+      sessionId: meeting.sessionId,
+      startedAt: meeting.sessionStartedAt ?? meeting.createdAt,
+      participants: meeting.participants.size,
+      maxParticipants: meeting.maxParticipants,
+      updatedAt: meeting.participantsChangedAt,
+    };
   }
 
   // ── webhook registrations ──
@@ -243,6 +275,8 @@ export class World {
         sessionId: null,
         sessionStartedAt: null,
         participants: new Map(),
+        maxParticipants: 0,
+        participantsChangedAt: at,
         emptySince: at,
         emptyRoomTimer: undefined,
       };

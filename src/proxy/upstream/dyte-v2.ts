@@ -4,7 +4,7 @@
  */
 import type { RecordingAction } from '../../core/contract.ts';
 import { normalizeV2Recording } from '../../core/normalize.ts';
-import { asObject, parseNumber, parseString } from '../../core/parse.ts';
+import { asObject, parseNumber, parseString, parseTime } from '../../core/parse.ts';
 import type { Recording } from '../../core/recording.ts';
 import { UpstreamHttp, UpstreamRejection } from './http.ts';
 import type { ReadAnswer, UpstreamHttpOptions } from './http.ts';
@@ -20,6 +20,7 @@ import {
 import { STORAGE_TYPES } from './types.ts';
 import type {
   ActiveRecording,
+  ActiveSession,
   RecordingDetail,
   StartOptions,
   StorageConfig,
@@ -80,6 +81,24 @@ export class DyteV2Upstream implements Upstream {
       };
     } catch (error) {
       if (error instanceof UpstreamRejection && error.status === 404) return { recording: null, sentAt };
+      throw error;
+    }
+  }
+
+  async activeSession(meetingId: string): Promise<ActiveSession> {
+    const sentAt = Date.now();
+    try {
+      const answer = await this.http.read(`/meetings/${encodeURIComponent(meetingId)}/active-session`);
+      const participants = parseNumber(field(answer.body, 'data', 'live_participants'));
+      const updated = parseTime(field(answer.body, 'data', 'updated_at'));
+      if (participants === null) throw new Error('the active session names no live_participants');
+      const count = Math.max(0, Math.round(participants));
+      return {
+        sentAt: answer.sentAt,
+        session: { participants: count, updatedAt: updated === null ? null : Date.parse(updated) },
+      };
+    } catch (error) {
+      if (error instanceof UpstreamRejection && error.status === 404) return { session: null, sentAt };
       throw error;
     }
   }

@@ -50,6 +50,16 @@ export interface RecordingDetail extends Read {
   audioDownloadUrl: string | null;
 }
 
+/** Who is in the meeting's room, as the upstream knows it (v2 / RealtimeKit `active-session`). */
+export interface ActiveSession extends Read {
+  /** null: no live session (nobody in the room). */
+  session: {
+    participants: number;
+    /** When the upstream last updated the session (epoch ms of its clock), if it said. */
+    updatedAt: number | null;
+  } | null;
+}
+
 export interface WebhookRegistration {
   id: string;
   url: string;
@@ -76,6 +86,8 @@ export interface Upstream {
   start(meetingId: string, options: StartOptions): Promise<Recording>;
   /** Throws UpstreamRejection when the upstream refuses the action in the recording's state. */
   control(meetingId: string, recordingId: string, action: RecordingAction): Promise<Recording>;
+  /** The room's live session; absent where the upstream has no such route (v1: webhooks only). */
+  activeSession?(meetingId: string): Promise<ActiveSession>;
   webhooks(): Promise<WebhookRegistration[]>;
   registerWebhook(registration: Omit<WebhookRegistration, 'id'> & { name: string }): Promise<void>;
   replaceWebhook(id: string, registration: Omit<WebhookRegistration, 'id'> & { name: string }): Promise<void>;
