@@ -51,3 +51,10 @@ export interface DownloadLink {
   url: string;
   expiresAt: string | null;
 }
+
+/** `GET /recordings/:id/summary`: the summary of the recording's session, as plain text. */
+export interface SummaryText {
+  text: string;
+  /** The summary was longer than the proxy passes on (64 kB). */
+  truncated: boolean;
+}

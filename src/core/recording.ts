@@ -43,6 +43,12 @@ export interface Recording {
   stoppedBy: Actor | null;
   /** Why the recording failed (ERRORED only). */
   error: string | null;
+  /** The meeting session it recorded, where the upstream says (v2, RealtimeKit; never v1). */
+  sessionId?: string | null;
+  /** A transcript of its session can be handed out through `/download?kind=transcript` (absent: none). */
+  transcript?: boolean;
+  /** A summary of its session can be handed out through `/download?kind=summary` and read at `/summary`. */
+  summary?: boolean;
 }
 
 export function isRecordingStatus(value: unknown): value is RecordingStatus {

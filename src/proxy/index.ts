@@ -12,6 +12,7 @@ import type { ProxyOptions } from './config.ts';
 import { EventStreams } from './events.ts';
 import { RecordingService } from './recordings.ts';
 import { RoomReads } from './room.ts';
+import { SessionFileService } from './sessions.ts';
 import { MemoryRecordingStore } from './store.ts';
 import { createUpstream } from './upstream/index.ts';
 import { MeetingWatches } from './watch.ts';
@@ -71,9 +72,11 @@ export function createProxy(options: ProxyOptions): Proxy {
   const bus = options.bus ?? new MemoryEventBus();
   const store = options.store ?? new MemoryRecordingStore();
   const service = new RecordingService(upstream, store, bus, { ...options.recording, codecs });
+  const sessionFiles = new SessionFileService(upstream, service, store, bus, log);
   const webhooks = new WebhookReceiver(upstream, service, store, bus, {
     publicKey: options.webhookPublicKey,
     emptyTimeoutSeconds,
+    sessionFiles: sessionFiles.supported ? sessionFiles : undefined,
     log,
   });
   const rooms = new RoomReads(upstream, (meetingId, reading) => webhooks.reconcile(meetingId, reading), log);
@@ -84,6 +87,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     intervals: { activeMs: 2000, idleMs: 10_000, ...options.pollIntervals },
     webhooksFlowing: () => webhooks.flowing(webhookQuietMs),
     readRoom: (meetingId) => rooms.read(meetingId),
+    checkSessions: (recordings) => sessionFiles.check(recordings),
     log,
   });
   const streams = new EventStreams(bus, options.heartbeatMs ?? 15_000);
@@ -99,6 +103,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     watches,
     streams,
     webhooks,
+    sessionFiles,
     log,
   });
 

@@ -25,6 +25,12 @@ export interface Acknowledgement {
   at: string;
 }
 
+/** Which files of a meeting session (its transcript, its summary) are ready. */
+export interface SessionFiles {
+  transcript: boolean;
+  summary: boolean;
+}
+
 export interface RecordingStore {
   /**
    * Folds an upstream report into what is known (never backwards) and returns the result.
@@ -49,6 +55,13 @@ export interface RecordingStore {
   acknowledgements(recordingId: string): Promise<Acknowledgement[]>;
   meeting(meetingId: string): Promise<MeetingState | undefined>;
   setMeeting(meetingId: string, state: MeetingState): Promise<void>;
+  /** What is known to be ready of a session's files. */
+  sessionFiles(sessionId: string): Promise<SessionFiles | undefined>;
+  /**
+   * Notes files of a session as ready (never un-ready; every recording of the session then carries
+   * `transcript` / `summary`); returns its known recordings that changed by it.
+   */
+  markSessionFiles(sessionId: string, ready: Partial<SessionFiles>): Promise<Recording[]>;
 }
 
 interface Knowledge {
@@ -67,6 +80,7 @@ interface Knowledge {
 export class MemoryRecordingStore implements RecordingStore {
   private readonly recordings = new Map<string, Knowledge>();
   private readonly meetings = new Map<string, MeetingState>();
+  private readonly sessions = new Map<string, { files: SessionFiles; recordings: Set<string> }>();
 
   constructor(private readonly maxEntries = 10_000) {}
 
@@ -76,7 +90,7 @@ export class MemoryRecordingStore implements RecordingStore {
     // Same millisecond counts as older: the read may have left just before the change was seen.
     const age = readSentAt !== undefined && readSentAt <= known.statusChangedAt ? 'may-be-older' : 'newer';
     const before = known.recording;
-    const merged = before ? mergeRecording(before, overlaid, age) : overlaid;
+    const merged = this.withSessionFiles(before ? mergeRecording(before, overlaid, age) : overlaid);
     if (merged.status !== before?.status) known.statusChangedAt = Date.now();
     known.recording = merged;
     return { recording: merged, changed: !before || recordingChanged(before, merged), first: !before };
@@ -120,6 +134,48 @@ export class MemoryRecordingStore implements RecordingStore {
     this.meetings.delete(meetingId);
     this.meetings.set(meetingId, state);
     evictOldest(this.meetings, this.maxEntries);
+  }
+
+  async sessionFiles(sessionId: string): Promise<SessionFiles | undefined> {
+    const files = this.sessions.get(sessionId)?.files;
+    return files && { ...files };
+  }
+
+  async markSessionFiles(sessionId: string, ready: Partial<SessionFiles>): Promise<Recording[]> {
+    const session = this.session(sessionId);
+    session.files.transcript ||= ready.transcript === true;
+    session.files.summary ||= ready.summary === true;
+    const changed: Recording[] = [];
+    for (const recordingId of session.recordings) {
+      const known = this.recordings.get(recordingId);
+      if (!known?.recording) continue;
+      const updated = this.withSessionFiles(known.recording);
+      if (recordingChanged(known.recording, updated)) changed.push(updated);
+      known.recording = updated;
+    }
+    return changed;
+  }
+
+  /** The recording with its session's ready files, and indexed under its session. */
+  private withSessionFiles(recording: Recording): Recording {
+    if (!recording.sessionId) return recording;
+    const { files, recordings } = this.session(recording.sessionId);
+    recordings.add(recording.id);
+    return {
+      ...recording,
+      ...(files.transcript ? { transcript: true } : {}),
+      ...(files.summary ? { summary: true } : {}),
+    };
+  }
+
+  private session(sessionId: string) {
+    let session = this.sessions.get(sessionId);
+    if (!session) {
+      session = { files: { transcript: false, summary: false }, recordings: new Set() };
+      this.sessions.set(sessionId, session);
+      evictOldest(this.sessions, this.maxEntries);
+    }
+    return session;
   }
 
   private touch(recordingId: string, meetingId: string): Knowledge {

@@ -52,6 +52,8 @@ export class MeetingWatches {
       webhooksFlowing: () => boolean;
       /** Reads who is in the room from the upstream (see room.ts): on each load, i.e. at watch start and per poll. */
       readRoom: (meetingId: string) => Promise<void>;
+      /** Looks for the transcripts and summaries of loaded recordings (see sessions.ts); never throws. */
+      checkSessions: (recordings: readonly Recording[]) => Promise<void>;
       log: (line: string) => void;
     },
   ) {}
@@ -146,6 +148,7 @@ export class MeetingWatches {
     watch.hasMore = page.hasMore || merged.length > this.options.pageSize;
     watch.meeting = meeting ?? watch.meeting;
     this.schedule(meetingId, watch);
+    void this.options.checkSessions(watch.recordings);
   }
 
   private schedule(meetingId: string, watch: Watch, delayMs?: number): void {

@@ -11,6 +11,7 @@ import { asObject, parseString, parseTime } from '../core/parse.ts';
 import type { EventBus } from './bus.ts';
 import type { RecordingService } from './recordings.ts';
 import type { RoomReading } from './room.ts';
+import type { SessionFileService } from './sessions.ts';
 import type { RecordingStore } from './store.ts';
 import type { Upstream } from './upstream/types.ts';
 
@@ -22,6 +23,8 @@ export const WEBHOOK_EVENTS = [
   'meeting.participantJoined',
   'meeting.participantLeft',
 ];
+/** Also registered where the upstream makes transcripts and summaries (v2, RealtimeKit). */
+export const SESSION_WEBHOOK_EVENTS = ['meeting.transcript', 'meeting.summary'];
 const WEBHOOK_NAME = 'dyte-recording-kit';
 /** A fetched key is fetched again on a bad signature (key rotation), but not more often than this. */
 const KEY_REFRESH_MS = 60_000;
@@ -34,6 +37,8 @@ interface WebhookOptions {
   publicKey?: string;
   /** Sent in every meeting state: how long the upstream lets a recording run in an empty room. */
   emptyTimeoutSeconds: number;
+  /** Where `meeting.transcript` / `meeting.summary` go; absent: the upstream makes none. */
+  sessionFiles?: SessionFileService;
   log: (line: string) => void;
 }
 
@@ -117,12 +122,15 @@ export class WebhookReceiver {
 
   /** Registers `url` for the events the proxy needs, reusing (and completing) an existing registration. */
   async register(url: string): Promise<'created' | 'reused' | 'updated'> {
+    const events = this.options.sessionFiles
+      ? [...WEBHOOK_EVENTS, ...SESSION_WEBHOOK_EVENTS]
+      : WEBHOOK_EVENTS;
     const existing = (await this.upstream.webhooks()).find((webhook) => webhook.url === url);
     if (!existing) {
-      await this.upstream.registerWebhook({ name: WEBHOOK_NAME, url, events: WEBHOOK_EVENTS });
+      await this.upstream.registerWebhook({ name: WEBHOOK_NAME, url, events });
       return 'created';
     }
-    const missing = WEBHOOK_EVENTS.filter((event) => !existing.events.includes(event));
+    const missing = events.filter((event) => !existing.events.includes(event));
     if (missing.length === 0) return 'reused';
     await this.upstream.replaceWebhook(existing.id, {
       name: WEBHOOK_NAME,
@@ -199,6 +207,15 @@ export class WebhookReceiver {
     const meeting = asObject(body.meeting);
     const meetingId = parseString(meeting?.id);
     if (!meetingId || !event?.startsWith('meeting.')) return;
+    const sessionId = parseString(meeting?.sessionId);
+    if (event === 'meeting.transcript' || event === 'meeting.summary') {
+      if (sessionId)
+        await this.options.sessionFiles?.heard(
+          sessionId,
+          event === 'meeting.transcript' ? 'transcript' : 'summary',
+        );
+      return;
+    }
     const participant = asObject(body.participant);
     const sessionStartedAt = timeOf(meeting?.startedAt);
     if (event === 'meeting.participantJoined' || event === 'meeting.participantLeft') {

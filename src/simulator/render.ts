@@ -159,7 +159,7 @@ export function meetingWebhook(
   };
 }
 
-function webhookMeeting(meeting: MeetingInfo): Record<string, unknown> {
+export function webhookMeeting(meeting: MeetingInfo): Record<string, unknown> {
   return {
     id: meeting.id,
     sessionId: meeting.sessionId,

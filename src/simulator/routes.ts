@@ -113,6 +113,20 @@ function v2Routes({ world, links }: RouteDeps, prefix: string, api: 'v2' | 'rtk'
       const meetingId = readMeetingId(request.params.meeting_id, 'meeting_id');
       return ok(v2ActiveSession(world.activeSession(meetingId), world.orgId, world.now()));
     }),
+    route('GET', '/sessions/:session_id/transcript', (request) => {
+      const sessionId = request.params.session_id!;
+      const { url, expiresAt } = world.transcripts.fresh(sessionId, 'transcript.csv');
+      return ok({ sessionId, transcript_download_url: url, transcript_download_url_expiry: iso(expiresAt) });
+    }),
+    route('GET', '/sessions/:session_id/summary', (request) => {
+      const sessionId = request.params.session_id!;
+      const { url, expiresAt } = world.transcripts.fresh(sessionId, 'summary.txt');
+      return ok({ sessionId, summaryDownloadUrl: url, summaryDownloadUrlExpiry: iso(expiresAt) });
+    }),
+    route('POST', '/sessions/:session_id/summary', (request) => {
+      world.transcripts.requestSummary(request.params.session_id!);
+      return ok({ success: true, message: 'Success' });
+    }),
     route('GET', '/webhooks', () => ok(world.listWebhooks().map(v2Webhook))),
     route('POST', '/webhooks', async (request) =>
       ok(v2Webhook(world.addWebhook(complete(await webhookFields(request, false)), headerPrefix)), 201),
@@ -228,6 +242,21 @@ function controlRoutes({ world, faults, stats, media, signer, publicKeyPem }: Ro
     route('DELETE', '/_sim/meetings/:meeting_id/participants/:participant_id', (request) => {
       world.leave(request.params.meeting_id!, request.params.participant_id!);
       return { status: 204 };
+    }),
+    route('PUT', '/_sim/meetings/:meeting_id/transcription', async (request) => {
+      const enabled = ((await request.json()) as { enabled?: unknown } | undefined)?.enabled;
+      if (typeof enabled !== 'boolean')
+        throw new ValidationError('The body must be {"enabled": true|false}.');
+      world.transcripts.setEnabled(readMeetingId(request.params.meeting_id, 'meetingId'), enabled);
+      return { status: 204 };
+    }),
+    route('GET', '/_downloads/sessions/:session_id/:file_name', (request) => {
+      const verdict = signer.verify(request.url.pathname, request.url.searchParams, world.now());
+      if (verdict === 'invalid') throw new HttpError(403, 'The download signature does not match.');
+      if (verdict === 'expired') throw new HttpError(403, 'The download link has expired.');
+      const file = world.transcripts.file(request.params.session_id!, request.params.file_name!);
+      if (!file) throw new HttpError(404, 'No such file.');
+      return { status: 200, body: Buffer.from(file.text), headers: { 'content-type': file.contentType } };
     }),
     route('POST', '/_sim/faults', async (request) => {
       faults.add(readFault(await request.json()));

@@ -21,6 +21,8 @@ import type { Links, MeetingInfo, ParticipantInfo } from './render.ts';
 import { meetingWebhook, participantWebhook, recordingWebhook } from './render.ts';
 import type { RecordingAction, StartConfig, WebhookEvent, WebhookFields } from './validate.ts';
 import type { HeaderPrefix, WebhookSender } from './webhooks.ts';
+import type { FileLink, SessionFileName } from './transcripts.ts';
+import { Transcripts } from './transcripts.ts';
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
@@ -37,6 +39,8 @@ export interface WorldOptions {
   emptyRoomTimeoutMs: number;
   downloadTtlMs: number;
   webhookQuirks: boolean;
+  /** Whether meetings transcribe unless switched per meeting. */
+  transcribe: boolean;
 }
 
 interface Meeting {
@@ -45,6 +49,8 @@ interface Meeting {
   sessionId: string | null;
   sessionStartedAt: number | null;
   participants: Map<string, ParticipantInfo>;
+  /** Everyone who joined the current session (for its transcript). */
+  attendees: ParticipantInfo[];
   /** The most participants at once in the current session, and when the count last changed. */
   maxParticipants: number;
   participantsChangedAt: number;
@@ -87,14 +93,24 @@ export class World {
   /** statusUpdate webhooks sent per recording so far (the quirks alternate on it). */
   private readonly statusUpdates = new Map<string, number>();
   private participantCount = 0;
+  /** Transcripts and summaries of ended sessions. */
+  readonly transcripts: Transcripts;
   constructor(
     private readonly clock: SimClock,
     private readonly options: WorldOptions,
     private readonly sender: WebhookSender,
     private readonly links: (recording: SimRecording) => Links,
+    sessionLink: (sessionId: string, file: SessionFileName) => FileLink,
     /** Whether the recording being started fails to (the `error_next_start` fault). */
     private readonly failsToStart: () => boolean = () => false,
-  ) {}
+  ) {
+    this.transcripts = new Transcripts(
+      clock,
+      options.transcribe,
+      (event, payload) => this.emit(event, payload),
+      sessionLink,
+    );
+  }
 
   get orgId(): string {
     return this.options.orgId;
@@ -182,8 +198,12 @@ export class World {
       meeting.sessionId = randomUUID();
       meeting.sessionStartedAt = at;
     }
-    if (wasEmpty) meeting.maxParticipants = 0;
+    if (wasEmpty) {
+      meeting.maxParticipants = 0;
+      meeting.attendees = [];
+    }
     meeting.participants.set(participant.id, participant);
+    meeting.attendees.push(participant);
     meeting.maxParticipants = Math.max(meeting.maxParticipants, meeting.participants.size);
     meeting.participantsChangedAt = at;
     meeting.emptySince = null;
@@ -213,6 +233,13 @@ export class World {
     if (meeting.participants.size === 0) {
       meeting.emptySince = at;
       this.emit('meeting.ended', meetingWebhook('meeting.ended', { ...info, live: false }));
+      if (info.sessionId !== null) {
+        this.transcripts.sessionEnded(
+          { ...info, sessionId: info.sessionId, live: false },
+          meeting.attendees,
+          at,
+        );
+      }
     }
     this.armEmptyRoom(meeting);
   }
@@ -275,6 +302,7 @@ export class World {
         sessionId: null,
         sessionStartedAt: null,
         participants: new Map(),
+        attendees: [],
         maxParticipants: 0,
         participantsChangedAt: at,
         emptySince: at,

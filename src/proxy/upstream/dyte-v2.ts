@@ -22,6 +22,8 @@ import type {
   ActiveRecording,
   ActiveSession,
   RecordingDetail,
+  SessionFileKind,
+  SessionFileLink,
   StartOptions,
   StorageConfig,
   Upstream,
@@ -101,6 +103,25 @@ export class DyteV2Upstream implements Upstream {
       if (error instanceof UpstreamRejection && error.status === 404) return { session: null, sentAt };
       throw error;
     }
+  }
+
+  async sessionFile(sessionId: string, kind: SessionFileKind): Promise<SessionFileLink | null> {
+    const [url, expiry] =
+      kind === 'transcript'
+        ? ['transcript_download_url', 'transcript_download_url_expiry']
+        : ['summaryDownloadUrl', 'summaryDownloadUrlExpiry'];
+    try {
+      const { body } = await this.http.read(`/sessions/${encodeURIComponent(sessionId)}/${kind}`);
+      const link = parseString(field(body, 'data', url));
+      return link ? { url: link, expiresAt: parseTime(field(body, 'data', expiry)) } : null;
+    } catch (error) {
+      if (error instanceof UpstreamRejection && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async requestSummary(sessionId: string): Promise<void> {
+    await this.http.write('POST', `/sessions/${encodeURIComponent(sessionId)}/summary`);
   }
 
   async get(meetingId: string, recordingId: string): Promise<RecordingDetail> {

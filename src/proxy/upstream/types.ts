@@ -60,6 +60,15 @@ export interface ActiveSession extends Read {
   } | null;
 }
 
+/** A session file's fresh link. */
+export interface SessionFileLink {
+  url: string;
+  /** ISO 8601, when the upstream said. */
+  expiresAt: string | null;
+}
+
+export type SessionFileKind = 'transcript' | 'summary';
+
 export interface WebhookRegistration {
   id: string;
   url: string;
@@ -88,6 +97,10 @@ export interface Upstream {
   control(meetingId: string, recordingId: string, action: RecordingAction): Promise<Recording>;
   /** The room's live session; absent where the upstream has no such route (v1: webhooks only). */
   activeSession?(meetingId: string): Promise<ActiveSession>;
+  /** A fresh link to a session's transcript or summary, null while there is none (absent on v1). */
+  sessionFile?(sessionId: string, kind: SessionFileKind): Promise<SessionFileLink | null>;
+  /** Asks the upstream to summarize a session's transcript (absent on v1). */
+  requestSummary?(sessionId: string): Promise<void>;
   webhooks(): Promise<WebhookRegistration[]>;
   registerWebhook(registration: Omit<WebhookRegistration, 'id'> & { name: string }): Promise<void>;
   replaceWebhook(id: string, registration: Omit<WebhookRegistration, 'id'> & { name: string }): Promise<void>;
