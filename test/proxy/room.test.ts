@@ -4,7 +4,6 @@ import { describe, it } from 'node:test';
 import type { MeetingState } from '../../src/core/contract.ts';
 import { createRecordingToken, startProxy } from '../../src/server.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
-import type { RunningSimulator } from '../../src/simulator/index.ts';
 import { conformance } from '../simulator/conformance.ts';
 import type { Kind, StreamMessage } from './helpers.ts';
 import { EventStreamReader, freePort, meetingId, SPEED, TOKEN_SECRET, upstreamConfig } from './helpers.ts';
