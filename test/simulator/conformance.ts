@@ -127,9 +127,9 @@ export interface Violation {
   problem: string;
 }
 
-/** The checker: `check` one exchange; `seen` lists the operations that answered, by `api METHOD path status`. */
+/** The checker: `check` one exchange; `answered` lists the simulator routes that answered, by `METHOD template status`. */
 export class Conformance {
-  readonly seen = new Set<string>();
+  readonly answered = new Set<string>();
   readonly violations: Violation[] = [];
   private readonly specs: Record<'v1' | 'v2', Spec>;
 
@@ -143,7 +143,7 @@ export class Conformance {
     this.specs = { v1: new Spec(ajv, 'v1', load('v1.yaml')), v2: new Spec(ajv, 'v2', load('v2.yaml')) };
   }
 
-  /** Every operation of the spec the simulator serves under `api` (its route templates). */
+  /** The spec operation a simulator route stands for (`v2 GET /recordings/{}`), or null when the spec has none. */
   operationOf(api: Exchange['api'], method: string, template: string): string | null {
     const { api: spec, path } = specPath({ api, method, template, status: 200, body: null });
     return this.specs[spec].operation(method, path) ? `${spec} ${method} ${path}` : null;
@@ -161,11 +161,11 @@ export class Conformance {
 
   private problem(exchange: Exchange): string | null {
     if (exchange.template === null) return this.checkError(exchange);
+    this.answered.add(`${exchange.method} ${exchange.template} ${exchange.status}`);
     const { api, path } = specPath(exchange);
     const spec = this.specs[api];
     const operation = spec.operation(exchange.method, path);
     if (!operation) return `no operation ${exchange.method} ${path} in ${api}.yaml`;
-    this.seen.add(`${api} ${exchange.method} ${path} ${exchange.status}`);
     const pointer = spec.schemaPointer(operation, exchange.status);
     if (exchange.status >= 400 && pointer !== null && pointer !== 'none') {
       return this.validate(spec, pointer, exchange.body);
