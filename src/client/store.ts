@@ -3,7 +3,13 @@
  * The first subscriber opens the event stream and the last one closes it. Server state is merged so a
  * status never moves backwards; local requests show as `pending` until the proxy answers.
  */
-import type { DownloadLink, MeetingState, RecordingAction, RecordingList } from '../core/contract.ts';
+import type {
+  DownloadLink,
+  MeetingState,
+  RecordingAction,
+  RecordingList,
+  SummaryText,
+} from '../core/contract.ts';
 import { ApiError } from '../core/errors.ts';
 import type { Recording } from '../core/recording.ts';
 import { isRecordingStatus } from '../core/recording.ts';
@@ -27,7 +33,7 @@ export interface Subscriber {
   readonly host: TokenHolder;
 }
 
-export type DownloadKind = 'video' | 'audio';
+export type DownloadKind = 'video' | 'audio' | 'transcript' | 'summary';
 
 export class LiveRecording {
   /** What the elements render; replaced, never mutated, on every change. */
@@ -45,6 +51,8 @@ export class LiveRecording {
   /** `/meetings/<id>`, the prefix of the meeting's routes. */
   readonly #path: string;
   readonly #forget: () => void;
+  /** Summaries read so far, by recording (a session's summary does not change once made). */
+  readonly #summaries = new Map<string, Promise<SummaryText>>();
 
   /** The store of `meetingId` behind `endpoint`; `forget` drops it from the page's registry. */
   constructor(endpoint: string, meetingId: string, forget: () => void) {
@@ -105,6 +113,17 @@ export class LiveRecording {
     return this.api.json<DownloadLink>(
       `/recordings/${encodeURIComponent(recordingId)}/download?kind=${kind}`,
     );
+  }
+
+  /** The summary of a recording's session, as text: read once, then kept (a failed read is retried next time). */
+  summary(recordingId: string): Promise<SummaryText> {
+    let pending = this.#summaries.get(recordingId);
+    if (!pending) {
+      pending = this.api.json<SummaryText>(`/recordings/${encodeURIComponent(recordingId)}/summary`);
+      pending.catch(() => this.#summaries.delete(recordingId));
+      this.#summaries.set(recordingId, pending);
+    }
+    return pending;
   }
 
   #open() {

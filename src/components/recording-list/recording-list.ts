@@ -4,6 +4,7 @@ import { Task } from '@lit/task';
 import { emit } from '../../client/events.ts';
 import type { DownloadKind } from '../../client/store.ts';
 import { formatBytes, formatDate, formatDuration } from '../../core/format.ts';
+import type { SummaryText } from '../../core/contract.ts';
 import type { Recording } from '../../core/recording.ts';
 import { isActive } from '../../core/status.ts';
 import { fill } from '../../core/strings.ts';
@@ -15,7 +16,9 @@ import { styles } from './recording-list.styles.ts';
 /**
  * The meeting's recordings, newest first and updated live: time, duration, size, codec, status and who
  * started it, with video and audio downloads through the proxy (a fresh link per click) and when the
- * links expire. Loads more on request; shows loading, empty and error states, with a retry.
+ * links expire; where the upstream made them, the session's transcript and summary too, with the
+ * summary's first lines shown inline (expandable). Loads more on request; shows loading, empty and
+ * error states, with a retry.
  *
  * @summary Live list of one meeting's recordings.
  * @fires {CustomEvent<DownloadEventDetail>} dyte-recording-download - A fresh download link arrived and opens in a new tab; cancel the event to handle the link yourself. `detail: { recording, kind, url }`
@@ -29,6 +32,10 @@ import { styles } from './recording-list.styles.ts';
  * @csspart downloads - The download buttons and expiry notice.
  * @csspart download - A download button (video or audio).
  * @csspart expiry - When the links expire, or that they did.
+ * @csspart session-files - The transcript and summary buttons.
+ * @csspart session-file - A transcript or summary button.
+ * @csspart summary - The summary's text, first lines until expanded.
+ * @csspart summary-toggle - The button that shows the whole summary, or less.
  * @csspart more - The "Load more" button.
  * @csspart empty - The text shown when there is no recording.
  * @csspart loading - The text shown while loading.
@@ -56,6 +63,12 @@ export class DyteRecordingList extends LiveElement {
   });
   @state() private accessor failure: LiveError | null = null;
   @state() private accessor loadingMore = false;
+  /** Summaries read so far, by recording id. */
+  @state() private accessor summaries: ReadonlyMap<string, SummaryText> = new Map();
+  /** Recordings whose whole summary is shown. */
+  @state() private accessor expandedSummaries: ReadonlySet<string> = new Set();
+  /** Recordings whose summary was asked for. */
+  readonly #summaryRequests = new Set<string>();
 
   #onRetry = () => this.live.store?.retry();
 
@@ -80,6 +93,30 @@ export class DyteRecordingList extends LiveElement {
     } catch (error) {
       this.failure = this.fail(error);
     }
+  }
+
+  override updated() {
+    if (!this.live.state.permissions.download) return;
+    for (const recording of this.live.state.recordings) {
+      if (recording.summary && !this.#summaryRequests.has(recording.id)) void this.#loadSummary(recording.id);
+    }
+  }
+
+  async #loadSummary(recordingId: string) {
+    this.#summaryRequests.add(recordingId);
+    try {
+      const summary = await this.live.store!.summary(recordingId);
+      this.summaries = new Map(this.summaries).set(recordingId, summary);
+    } catch {
+      // The Summary button still works; the next update tries again.
+      this.#summaryRequests.delete(recordingId);
+    }
+  }
+
+  #toggleSummary(recordingId: string) {
+    const expanded = new Set(this.expandedSummaries);
+    if (!expanded.delete(recordingId)) expanded.add(recordingId);
+    this.expandedSummaries = expanded;
   }
 
   override render() {
@@ -129,6 +166,7 @@ export class DyteRecordingList extends LiveElement {
       <span part="status">${text[recording.status]}</span>
       ${meta.length ? html`<span part="meta" class="muted">${meta.join(' · ')}</span>` : nothing}
       ${mayDownload && recording.status === 'UPLOADED' ? this.#renderDownloads(recording) : nothing}
+      ${mayDownload ? this.#renderSessionFiles(recording) : nothing}
     </li>`;
   }
 
@@ -155,11 +193,50 @@ export class DyteRecordingList extends LiveElement {
     </span>`;
   }
 
+  /** The session's transcript and summary (v2 / RealtimeKit, once made), and the summary's first lines. */
+  #renderSessionFiles(recording: Recording) {
+    if (!recording.transcript && !recording.summary) return nothing;
+    const text = this.text;
+    const button = (kind: 'transcript' | 'summary') =>
+      html`<button part="session-file" @click=${() => void this.#onDownload(recording, kind)}>
+        ${text[kind]}
+      </button>`;
+    const summary = this.summaries.get(recording.id)?.text.trim();
+    const lines = summary?.split('\n').filter((line) => line.trim() !== '') ?? [];
+    const expanded = this.expandedSummaries.has(recording.id);
+    const shown = expanded ? lines : lines.slice(0, SUMMARY_PREVIEW_LINES);
+    return html`<span part="session-files">
+        ${recording.transcript ? button('transcript') : nothing}
+        ${recording.summary ? button('summary') : nothing}
+      </span>
+      ${
+        lines.length
+          ? html`<div part="summary" role="group" aria-label=${text.summaryLabel}>
+              ${shown.map((line) => html`<p>${line}</p>`)}
+              ${
+                lines.length > SUMMARY_PREVIEW_LINES
+                  ? html`<button
+                      part="summary-toggle"
+                      aria-expanded=${expanded}
+                      @click=${() => this.#toggleSummary(recording.id)}
+                    >
+                      ${expanded ? text.summaryLess : text.summaryMore}
+                    </button>`
+                  : nothing
+              }
+            </div>`
+          : nothing
+      }`;
+  }
+
   #renderError(message: string, retry = false) {
     return html`<p part="error" class="warning" role="alert">${message}</p>
       ${retry ? html`<button part="retry" @click=${this.#onRetry}>${this.text.retry}</button>` : nothing}`;
   }
 }
+
+/** How many lines of a summary the list shows until it is expanded. */
+const SUMMARY_PREVIEW_LINES = 2;
 
 declare global {
   interface HTMLElementTagNameMap {
