@@ -51,8 +51,8 @@ export class LiveRecording {
   /** `/meetings/<id>`, the prefix of the meeting's routes. */
   readonly #path: string;
   readonly #forget: () => void;
-  /** Summaries read so far, by recording (a session's summary does not change once made). */
-  readonly #summaries = new Map<string, Promise<SummaryText>>();
+  /** Summaries read or being read, by recording (a session's summary does not change once made). */
+  readonly #summaries = new Map<string, string | undefined>();
 
   /** The store of `meetingId` behind `endpoint`; `forget` drops it from the page's registry. */
   constructor(endpoint: string, meetingId: string, forget: () => void) {
@@ -115,15 +115,23 @@ export class LiveRecording {
     );
   }
 
-  /** The summary of a recording's session, as text: read once, then kept (a failed read is retried next time). */
-  summary(recordingId: string): Promise<SummaryText> {
-    let pending = this.#summaries.get(recordingId);
-    if (!pending) {
-      pending = this.api.json<SummaryText>(`/recordings/${encodeURIComponent(recordingId)}/summary`);
-      pending.catch(() => this.#summaries.delete(recordingId));
-      this.#summaries.set(recordingId, pending);
+  /**
+   * The summary text of a recording's session: undefined until read, which the first ask starts (the
+   * watchers are told when it arrives; a failed read is tried again on the next ask).
+   */
+  summary(recordingId: string): string | undefined {
+    const summaries = this.#summaries;
+    if (!summaries.has(recordingId)) {
+      summaries.set(recordingId, undefined);
+      this.api.json<SummaryText>(`/recordings/${encodeURIComponent(recordingId)}/summary`).then(
+        ({ text }) => {
+          summaries.set(recordingId, text);
+          this.#set({});
+        },
+        () => summaries.delete(recordingId),
+      );
     }
-    return pending;
+    return summaries.get(recordingId);
   }
 
   #open() {

@@ -39,32 +39,32 @@ async function listWith(
   return element;
 }
 
+/** The labels of the list's download buttons for the session's files. */
+const sessionButtons = (element: HTMLElement) =>
+  parts(element, 'download').filter((button) => ['Transcript', 'Summary'].includes(textOf(button)));
+
 describe('<dyte-recording-list> transcripts and summaries', () => {
   afterEach(clearFaults);
   after(expectNoLitWarnings);
 
-  it("offers the transcript and the summary, and shows the summary's first lines until expanded", async () => {
+  it("offers the transcript and the summary, and shows the summary's first lines, the rest on demand", async () => {
     await fault({
       match: '/recordings/saved/summary',
       status: 200,
       body: { text: SUMMARY, truncated: false },
     });
     const element = await listWith({ transcript: true, summary: true });
-    expect(parts(element, 'session-file').map(textOf)).to.deep.equal(['Transcript', 'Summary']);
+    expect(sessionButtons(element).map(textOf)).to.deep.equal(['Transcript', 'Summary']);
     await until(() => part(element, 'summary'), 'the summary');
-    const summary = part(element, 'summary')!;
-    expect([...summary.querySelectorAll('p')].map(textOf)).to.deep.equal([
-      'The team met.',
-      'They agreed to ship on Tuesday.',
-    ]);
+    const summary = part(element, 'summary') as HTMLDetailsElement;
+    expect(textOf(summary.querySelector('summary'))).to.equal(
+      'The team met. They agreed to ship on Tuesday.',
+    );
+    expect(summary.open).to.equal(false);
     await expect(element).to.be.accessible();
-    const toggle = part(element, 'summary-toggle')!;
-    expect(toggle.getAttribute('aria-expanded')).to.equal('false');
-    toggle.click();
-    await element.updateComplete;
-    expect(part(element, 'summary')!.querySelectorAll('p').length).to.equal(4);
-    expect(part(element, 'summary-toggle')!.getAttribute('aria-expanded')).to.equal('true');
-    expect(textOf(part(element, 'summary-toggle'))).to.equal('Show less');
+    summary.querySelector('summary')!.click();
+    await until(() => summary.open, 'the whole summary');
+    expect(textOf(summary.querySelector('p'))).to.equal('Notes are due Monday. Nothing else.');
     await expect(element).to.be.accessible();
   });
 
@@ -75,10 +75,11 @@ describe('<dyte-recording-list> transcripts and summaries', () => {
       body: { url: 'https://storage.example/t.csv?sig=1', expiresAt: null },
     });
     const element = await listWith({ transcript: true });
+    expect(sessionButtons(element).map(textOf)).to.deep.equal(['Transcript']);
     expect(part(element, 'summary')).to.equal(null);
     element.addEventListener('dyte-recording-download', (event) => event.preventDefault());
     const downloaded = oneEvent(element, 'dyte-recording-download');
-    part(element, 'session-file')!.click();
+    sessionButtons(element)[0]!.click();
     const { detail } = await downloaded;
     expect(detail.kind).to.equal('transcript');
     expect(detail.url).to.equal('https://storage.example/t.csv?sig=1');
@@ -89,13 +90,14 @@ describe('<dyte-recording-list> transcripts and summaries', () => {
       { transcript: true, summary: true },
       { permissions: { ...VIEWER, download: false } },
     );
-    expect(part(element, 'session-files')).to.equal(null);
+    expect(sessionButtons(element)).to.deep.equal([]);
     expect(part(element, 'summary')).to.equal(null);
   });
 
   it('offers nothing where the upstream made none (Dyte v1)', async () => {
     const element = await listWith({});
     expect(part(element, 'item')).not.to.equal(null);
-    expect(part(element, 'session-files')).to.equal(null);
+    expect(part(element, 'download')).not.to.equal(null);
+    expect(sessionButtons(element)).to.deep.equal([]);
   });
 });

@@ -22,13 +22,7 @@ export const styles = css`
   }
   [part='summary'] {
     flex-basis: 100%;
-    margin: 0;
-    color: var(--_muted);
   }
-  [part='summary'] p {
-    margin: 0 0 0.25em;
-  }
-  [part='session-files'],
   [part='downloads'] {
     display: flex;
     align-items: center;

@@ -4,7 +4,6 @@ import { Task } from '@lit/task';
 import { emit } from '../../client/events.ts';
 import type { DownloadKind } from '../../client/store.ts';
 import { formatBytes, formatDate, formatDuration } from '../../core/format.ts';
-import type { SummaryText } from '../../core/contract.ts';
 import type { Recording } from '../../core/recording.ts';
 import { isActive } from '../../core/status.ts';
 import { fill } from '../../core/strings.ts';
@@ -30,12 +29,9 @@ import { styles } from './recording-list.styles.ts';
  * @csspart meta - Duration, size, codec and who started it.
  * @csspart status - Its status.
  * @csspart downloads - The download buttons and expiry notice.
- * @csspart download - A download button (video or audio).
+ * @csspart download - A download button (video, audio, transcript or summary).
  * @csspart expiry - When the links expire, or that they did.
- * @csspart session-files - The transcript and summary buttons.
- * @csspart session-file - A transcript or summary button.
- * @csspart summary - The summary's text, first lines until expanded.
- * @csspart summary-toggle - The button that shows the whole summary, or less.
+ * @csspart summary - The summary: its first lines, a disclosure that opens on the rest.
  * @csspart more - The "Load more" button.
  * @csspart empty - The text shown when there is no recording.
  * @csspart loading - The text shown while loading.
@@ -63,13 +59,6 @@ export class DyteRecordingList extends LiveElement {
   });
   @state() private accessor failure: LiveError | null = null;
   @state() private accessor loadingMore = false;
-  /** Summaries read so far, by recording id. */
-  @state() private accessor summaries: ReadonlyMap<string, SummaryText> = new Map();
-  /** Recordings whose whole summary is shown. */
-  @state() private accessor expandedSummaries: ReadonlySet<string> = new Set();
-  /** Recordings whose summary was asked for. */
-  readonly #summaryRequests = new Set<string>();
-
   #onRetry = () => this.live.store?.retry();
 
   #onMore = async () => {
@@ -93,30 +82,6 @@ export class DyteRecordingList extends LiveElement {
     } catch (error) {
       this.failure = this.fail(error);
     }
-  }
-
-  override updated() {
-    if (!this.live.state.permissions.download) return;
-    for (const recording of this.live.state.recordings) {
-      if (recording.summary && !this.#summaryRequests.has(recording.id)) void this.#loadSummary(recording.id);
-    }
-  }
-
-  async #loadSummary(recordingId: string) {
-    this.#summaryRequests.add(recordingId);
-    try {
-      const summary = await this.live.store!.summary(recordingId);
-      this.summaries = new Map(this.summaries).set(recordingId, summary);
-    } catch {
-      // The Summary button still works; the next update tries again.
-      this.#summaryRequests.delete(recordingId);
-    }
-  }
-
-  #toggleSummary(recordingId: string) {
-    const expanded = new Set(this.expandedSummaries);
-    if (!expanded.delete(recordingId)) expanded.add(recordingId);
-    this.expandedSummaries = expanded;
   }
 
   override render() {
@@ -193,40 +158,24 @@ export class DyteRecordingList extends LiveElement {
     </span>`;
   }
 
-  /** The session's transcript and summary (v2 / RealtimeKit, once made), and the summary's first lines. */
+  /** The session's transcript and summary (v2 / RealtimeKit, once made); the summary's first two lines, then the rest on demand. */
   #renderSessionFiles(recording: Recording) {
-    if (!recording.transcript && !recording.summary) return nothing;
-    const text = this.text;
-    const button = (kind: 'transcript' | 'summary') =>
-      html`<button part="session-file" @click=${() => void this.#onDownload(recording, kind)}>
-        ${text[kind]}
-      </button>`;
-    const summary = this.summaries.get(recording.id)?.text.trim();
-    const lines = summary?.split('\n').filter((line) => line.trim() !== '') ?? [];
-    const expanded = this.expandedSummaries.has(recording.id);
-    const shown = expanded ? lines : lines.slice(0, SUMMARY_PREVIEW_LINES);
-    return html`<span part="session-files">
-        ${recording.transcript ? button('transcript') : nothing}
-        ${recording.summary ? button('summary') : nothing}
-      </span>
-      ${
-        lines.length
-          ? html`<div part="summary" role="group" aria-label=${text.summaryLabel}>
-              ${shown.map((line) => html`<p>${line}</p>`)}
-              ${
-                lines.length > SUMMARY_PREVIEW_LINES
-                  ? html`<button
-                      part="summary-toggle"
-                      aria-expanded=${expanded}
-                      @click=${() => this.#toggleSummary(recording.id)}
-                    >
-                      ${expanded ? text.summaryLess : text.summaryMore}
-                    </button>`
-                  : nothing
-              }
-            </div>`
-          : nothing
-      }`;
+    const lines = ((recording.summary && this.live.store?.summary(recording.id)) || '').match(/.+/g);
+    return html`${(['transcript', 'summary'] as const).map((kind) =>
+      recording[kind]
+        ? html`<button part="download" @click=${() => void this.#onDownload(recording, kind)}>
+            ${this.text[kind]}
+          </button>`
+        : nothing,
+    )}
+    ${
+      lines
+        ? html`<details part="summary">
+            <summary>${lines.slice(0, 2).join(' ')}</summary>
+            <p>${lines.slice(2).join(' ')}</p>
+          </details>`
+        : nothing
+    }`;
   }
 
   #renderError(message: string, retry = false) {
@@ -234,9 +183,6 @@ export class DyteRecordingList extends LiveElement {
       ${retry ? html`<button part="retry" @click=${this.#onRetry}>${this.text.retry}</button>` : nothing}`;
   }
 }
-
-/** How many lines of a summary the list shows until it is expanded. */
-const SUMMARY_PREVIEW_LINES = 2;
 
 declare global {
   interface HTMLElementTagNameMap {
