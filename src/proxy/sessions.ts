@@ -19,6 +19,9 @@ import type { SessionFileKind, SessionFileLink, Upstream } from './upstream/type
 const MAX_SUMMARY_BYTES = 64 * 1024;
 const SUMMARY_FETCH_TIMEOUT_MS = 5000;
 const REMEMBERED_REQUESTS = 10_000;
+/** The poll asks only about sessions whose recordings stopped this recently, and at most this many. */
+const CHECK_WITHIN_MS = 24 * 3_600_000;
+const CHECK_SESSIONS = 3;
 
 export class SessionFileService {
   /** Sessions whose summary was asked for (once per session). */
@@ -46,12 +49,20 @@ export class SessionFileService {
     if (kind === 'transcript') await this.summarize(sessionId);
   }
 
-  /** The poll path: asks about the files still missing for the sessions of these ended recordings. */
+  /**
+   * The poll path: asks about the files still missing for the sessions of these recordings (newest
+   * first) that stopped within a day, a few sessions at most.
+   */
   async check(recordings: readonly Recording[]): Promise<void> {
     if (!this.supported) return;
-    const sessions = new Set(
-      recordings.filter((r) => r.sessionId && !isActive(r.status)).map((r) => r.sessionId!),
+    const recent = recordings.filter(
+      (r) =>
+        r.sessionId &&
+        !isActive(r.status) &&
+        r.stoppedAt !== null &&
+        Date.now() - Date.parse(r.stoppedAt) < CHECK_WITHIN_MS,
     );
+    const sessions = [...new Set(recent.map((r) => r.sessionId!))].slice(0, CHECK_SESSIONS);
     for (const sessionId of sessions) {
       try {
         const files = await this.store.sessionFiles(sessionId);
