@@ -1,12 +1,22 @@
 /** Who is in the room, read from the upstream's active session and reconciled with webhooks. */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { MeetingState } from '../../src/core/contract.ts';
 import { createRecordingToken, startProxy } from '../../src/server.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import { conformance } from '../simulator/conformance.ts';
-import type { Kind, StreamMessage } from './helpers.ts';
-import { EventStreamReader, freePort, meetingId, SPEED, TOKEN_SECRET, upstreamConfig } from './helpers.ts';
+import type { Kind, Rig, StreamMessage } from './helpers.ts';
+import {
+  EventStreamReader,
+  freePort,
+  meetingId,
+  openEvents,
+  SPEED,
+  startRig,
+  TOKEN_SECRET,
+  upstreamConfig,
+} from './helpers.ts';
 
 const isMeeting = (m: StreamMessage) => m.event === 'meeting';
 
@@ -168,6 +178,66 @@ describe('the room on v1', () => {
       }
     } finally {
       await world.sim.close();
+    }
+  });
+});
+
+describe('the room: upstream count and webhooks, newest fact wins', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  /** Signed by the key this proxy trusts (the simulator's own webhooks do not verify here). */
+  const deliver = (rig: Rig, body: object) => {
+    const raw = JSON.stringify(body);
+    return rig.call('/webhooks', {
+      method: 'POST',
+      body: raw,
+      headers: {
+        'content-type': 'application/json',
+        'dyte-uuid': randomUUID(),
+        'dyte-signature': sign('sha256', Buffer.from(raw), privateKey).toString('base64'),
+      },
+    });
+  };
+  const participantEvent = (meeting: string, event: string, peer: string, at: string) => ({
+    event,
+    meeting: { id: meeting, sessionId: 's-1', title: meeting },
+    participant: { peerId: peer, userDisplayName: peer, joinedAt: at, leftAt: at },
+  });
+
+  it('ignores webhooks older than the count, and counts newer ones on top of it', async () => {
+    const rig = await startRig({
+      proxy: {
+        webhookPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        pollIntervals: { activeMs: 60_000, idleMs: 60_000 },
+      },
+    });
+    const meeting = meetingId();
+    try {
+      for (const name of ['Ana', 'Ben']) {
+        await rig.control(`/_sim/meetings/${meeting}/participants`, { method: 'POST', json: { name } });
+      }
+      const stream = await openEvents(rig, meeting);
+      try {
+        await until(stream, 2);
+        // Older than the upstream's count (which already took it in): changes nothing.
+        const stale = participantEvent(meeting, 'meeting.participantLeft', 'ana', '2020-01-01T00:00:00.000Z');
+        assert.equal((await deliver(rig, stale)).status, 204);
+        // Newer: Cid joins on top of the two, then one of the two counted leaves.
+        const later = (years: number) => new Date(Date.now() + years * 365 * 86_400_000).toISOString();
+        await deliver(rig, participantEvent(meeting, 'meeting.participantJoined', 'cid', later(1)));
+        await until(stream, 3);
+        await deliver(rig, participantEvent(meeting, 'meeting.participantLeft', 'ben-peer', later(2)));
+        assert.equal((await until(stream, 2)).emptySince, null);
+        // (The first stream of a meeting may see its first state twice: in the snapshot, and as the event.)
+        const counts = stream.messages
+          .filter(isMeeting)
+          .map((m) => (m.data as MeetingState).participants)
+          .filter((count, i, all) => count !== all[i - 1]);
+        assert.deepEqual(counts, [2, 3, 2], 'the stale departure never showed');
+      } finally {
+        await stream.close();
+      }
+    } finally {
+      await rig.close();
     }
   });
 });
