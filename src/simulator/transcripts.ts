@@ -12,8 +12,8 @@ import { iso, webhookMeeting } from './render.ts';
 import type { WebhookEvent } from './validate.ts';
 
 /**
- * The transcript's columns. Dyte's guides describe a CSV with one spoken line per row; its exact header
- * is not in the OpenAPI files, so it lives here, in one place.
+ * The transcript's columns, as Dyte's (now RealtimeKit's) transcription guide documents them: one
+ * utterance per row, its time in ISO 8601. (The OpenAPI files only say "CSV".)
  */
 export const TRANSCRIPT_COLUMNS = [
   'Timestamp',
