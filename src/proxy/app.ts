@@ -15,12 +15,15 @@ import { requireValidId } from './ids.ts';
 import type { RecordingService } from './recordings.ts';
 import type { MeetingView, MeetingWatches } from './watch.ts';
 import type { WebhookReceiver } from './webhooks.ts';
+import type { SessionFileService } from './sessions.ts';
+import type { SessionFileKind } from './upstream/types.ts';
 import type { Codec } from '../core/recording.ts';
 
 /** Webhook bodies can be larger than anything a browser sends, but are still capped. */
 const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_LIMIT = 100;
 const JSON_TYPE = { 'content-type': 'application/json' };
+const DOWNLOAD_KINDS = ['video', 'audio', 'transcript', 'summary'];
 
 interface AppParts {
   basePath: string;
@@ -37,6 +40,7 @@ interface AppParts {
   webhooks: WebhookReceiver;
   /** Where the state is kept; `/health` says when it cannot be reached. */
   backend: StateBackend;
+  sessionFiles: SessionFileService;
   log: (line: string) => void;
 }
 
@@ -188,10 +192,13 @@ export function createApp(parts: AppParts): Hono {
       const { recordingId, who } = await recordingCaller(c);
       requirePermission(permissions(who).download, 'download recordings');
       const kind = c.req.query('kind') ?? 'video';
-      if (kind !== 'video' && kind !== 'audio') {
-        throw new ApiError(400, 'bad_request', '"kind" must be "video" or "audio".');
+      if (!DOWNLOAD_KINDS.includes(kind)) {
+        throw new ApiError(400, 'bad_request', '"kind" must be "video", "audio", "transcript" or "summary".');
       }
-      const link = await service.download(who.meetingId, recordingId, kind);
+      const link =
+        kind === 'video' || kind === 'audio'
+          ? await service.download(who.meetingId, recordingId, kind)
+          : await parts.sessionFiles.link(who.meetingId, recordingId, kind as SessionFileKind);
       const noReferrer = { 'referrer-policy': 'no-referrer' };
       if (/\bapplication\/json\b/i.test(c.req.header('accept') ?? '')) return json(c, link, 200, noReferrer);
       return answer(c, null, 302, { ...noReferrer, location: link.url });
@@ -216,6 +223,14 @@ export function createApp(parts: AppParts): Hono {
         name: who.name,
       });
       return json(c, acknowledgement, created ? 201 : 200);
+    },
+  });
+
+  route(app, otherMethods, respond, '/recordings/:recordingId/summary', {
+    GET: async (c) => {
+      const { recordingId, who } = await recordingCaller(c);
+      requirePermission(permissions(who).download, 'read summaries');
+      return json(c, await parts.sessionFiles.summaryText(who.meetingId, recordingId));
     },
   });
 
