@@ -33,7 +33,7 @@ export function responder(allowedOrigins: readonly string[]): Responder {
   };
   const plain: HeaderRecord = { ...common, vary: 'Origin' };
   const allowOrigin = (c: Context) => {
-    const origin = c.req.raw.headers.get('origin');
+    const origin = originOf(c);
     return origin !== null && allowed.has(origin) ? { 'access-control-allow-origin': origin } : null;
   };
   const headersOf = (c: Context): HeaderRecord => {
@@ -60,4 +60,18 @@ export function responder(allowedOrigins: readonly string[]): Responder {
         },
       }),
   };
+}
+
+/**
+ * The request's `Origin`. On Node it is read from the `IncomingMessage`: asking the fetch `Request`
+ * for a header it lacks (most requests have no `Origin`) makes `@hono/node-server` build a full
+ * `Headers` object first.
+ */
+function originOf(c: Context): string | null {
+  const incoming = (c.env as { incoming?: { headers?: Record<string, unknown> } } | undefined)?.incoming;
+  if (incoming?.headers) {
+    const origin = incoming.headers.origin;
+    return typeof origin === 'string' ? origin : null;
+  }
+  return c.req.raw.headers.get('origin');
 }
