@@ -116,9 +116,22 @@ export function buttonView(state: LiveState): ButtonView {
   };
 }
 
-/** The recording's running time in seconds, on the proxy's clock. */
-export function elapsedSeconds(startedAt: string, nowMs: number, skewMs: number): number {
-  return Math.max(0, Math.floor((nowMs + skewMs - Date.parse(startedAt)) / 1000));
+/** The whole seconds since `from` (ISO 8601), on the proxy's clock. */
+export function elapsedSeconds(from: string, nowMs: number, skewMs: number): number {
+  return Math.max(0, Math.floor((nowMs + skewMs - Date.parse(from)) / 1000));
+}
+
+/**
+ * The whole seconds a recording has recorded, on the proxy's clock: since its start less the time it
+ * spent paused (`pausedSeconds`), frozen at `pausedAt` while PAUSED; null before it started.
+ */
+export function recordedSeconds(recording: Recording, nowMs: number, skewMs: number): number | null {
+  const { startedAt, pausedAt } = recording;
+  if (!startedAt) return null;
+  const endMs = recording.status === 'PAUSED' && pausedAt ? Date.parse(pausedAt) : nowMs + skewMs;
+  // From a proxy that knows no pauses: none.
+  const pausedMs = Math.round((recording.pausedSeconds ?? 0) * 1000);
+  return Math.max(0, Math.floor((endMs - Date.parse(startedAt) - pausedMs) / 1000));
 }
 
 export const MAX_RECORDING_SECONDS = 24 * 3600;
@@ -149,10 +162,7 @@ export function statusView(state: LiveState, options: StatusOptions): StatusView
   const phase = phaseOf(state);
   const recording = currentRecording(state);
   const live = phase === 'recording' || phase === 'paused';
-  const elapsed =
-    phase === 'recording' && recording?.startedAt
-      ? elapsedSeconds(recording.startedAt, nowMs, state.skewMs)
-      : null;
+  const elapsed = phase === 'recording' && recording ? recordedSeconds(recording, nowMs, state.skewMs) : null;
   const failure = phase === 'loading' && state.error && failureKey(state.error);
   const label = failure
     ? strings[failure]
@@ -186,15 +196,21 @@ export function noticeRecording(state: LiveState): Recording | null {
 }
 
 /**
- * What a list item's clock shows, in seconds on the proxy's clock: the running time of a recording
- * that records, the time since the stop of one being saved; null otherwise (a paused clock stands).
+ * What a list item's clock shows, in seconds on the proxy's clock: the recorded time of a recording
+ * that records (or stands paused), the time since the stop of one being saved; null otherwise.
  */
 export function itemElapsed(recording: Recording, nowMs: number, skewMs: number): number | null {
-  const from =
-    recording.status === 'RECORDING'
-      ? recording.startedAt
-      : recording.status === 'UPLOADING'
-        ? recording.stoppedAt
-        : null;
-  return from ? elapsedSeconds(from, nowMs, skewMs) : null;
+  if (recording.status === 'RECORDING' || recording.status === 'PAUSED') {
+    return recordedSeconds(recording, nowMs, skewMs);
+  }
+  return recording.status === 'UPLOADING' && recording.stoppedAt
+    ? elapsedSeconds(recording.stoppedAt, nowMs, skewMs)
+    : null;
+}
+
+/** Whether a list item's clock moves with time (a paused one stands). */
+export function itemTicks(recording: Recording): boolean {
+  return recording.status === 'RECORDING'
+    ? recording.startedAt !== null
+    : recording.status === 'UPLOADING' && recording.stoppedAt !== null;
 }

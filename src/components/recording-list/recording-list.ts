@@ -7,7 +7,7 @@ import { formatBytes, formatClock, formatDate, formatDuration } from '../../core
 import type { Recording } from '../../core/recording.ts';
 import { isActive } from '../../core/status.ts';
 import { fill } from '../../core/strings.ts';
-import { errorText, itemElapsed } from '../../core/view.ts';
+import { errorText, itemElapsed, itemTicks } from '../../core/view.ts';
 import type { LiveError } from '../../core/view.ts';
 import { base } from '../base.styles.ts';
 import { define } from '../define.ts';
@@ -106,8 +106,7 @@ export class DyteRecordingList extends LiveElement {
 
   protected override updated() {
     // The page's one ticker, while some item's clock runs.
-    const now = Date.now();
-    const ticking = this.live.state.recordings.some((r) => itemElapsed(r, now, 0) !== null);
+    const ticking = this.live.state.recordings.some(itemTicks);
     if (ticking) this.#stopTicking ??= onTick(() => this.requestUpdate());
     else {
       this.#stopTicking?.();
