@@ -175,8 +175,10 @@ export function statusView(state: LiveState, options: StatusOptions): StatusView
   if (stopAt) {
     const left = Math.ceil((Date.parse(stopAt) - nowMs - state.skewMs) / 1000);
     warning = fill(strings.emptyRoom, { time: formatClock(left) });
-  } else if (elapsed !== null && MAX_RECORDING_SECONDS - elapsed <= options.limitWarning) {
-    warning = fill(strings.limitSoon, { time: formatClock(MAX_RECORDING_SECONDS - elapsed) });
+  } else if (live && recording?.startedAt) {
+    // The limit counts the time since the start, pauses included (and runs on while paused).
+    const left = MAX_RECORDING_SECONDS - elapsedSeconds(recording.startedAt, nowMs, state.skewMs);
+    if (left <= options.limitWarning) warning = fill(strings.limitSoon, { time: formatClock(left) });
   }
   return { phase, label, elapsed, detail, warning, retry: failure === 'unreachable' };
 }

@@ -189,6 +189,18 @@ describe('statusView', () => {
     assert.equal(at(86_400 - 5), 'Stops at the 24-hour limit in 0:05');
   });
 
+  it('times the recording without its pauses, and the 24-hour limit with them', () => {
+    const startedAt = iso(NOW - (86_400 - 300) * 1000);
+    const resumed = statusView(state(rec('RECORDING', { startedAt, pausedSeconds: 3600 })), options);
+    assert.equal(resumed.elapsed, 86_400 - 300 - 3600);
+    assert.equal(resumed.warning, 'Stops at the 24-hour limit in 5:00');
+    const paused = rec('PAUSED', { startedAt, pausedSeconds: 3600, pausedAt: iso(NOW - 60_000) });
+    assert.deepEqual(
+      [statusView(state(paused), options).elapsed, statusView(state(paused), options).warning],
+      [null, 'Stops at the 24-hour limit in 5:00'],
+    );
+  });
+
   it('counts down while the room is empty, in preference to the 24-hour warning', () => {
     const recording = rec('RECORDING', { startedAt: iso(NOW - 86_000_000) });
     const empty = { participants: 0, emptySince: iso(NOW - 20_000), emptyTimeoutSeconds: 60 };
