@@ -123,12 +123,13 @@ export function elapsedSeconds(from: string, nowMs: number, skewMs: number): num
 
 /**
  * The whole seconds a recording has recorded, on the proxy's clock: since its start less the time it
- * spent paused (`pausedSeconds`), frozen at `pausedAt` while PAUSED; null before it started.
+ * spent paused (`pausedSeconds`), frozen at `pausedAt` while PAUSED; null before it started, and while
+ * paused since a moment nobody knows.
  */
 export function recordedSeconds(recording: Recording, nowMs: number, skewMs: number): number | null {
   const { startedAt, pausedAt } = recording;
-  if (!startedAt) return null;
-  const endMs = recording.status === 'PAUSED' && pausedAt ? Date.parse(pausedAt) : nowMs + skewMs;
+  const endMs = recording.status !== 'PAUSED' ? nowMs + skewMs : pausedAt ? Date.parse(pausedAt) : null;
+  if (!startedAt || endMs === null) return null;
   // From a proxy that knows no pauses: none.
   const pausedMs = Math.round((recording.pausedSeconds ?? 0) * 1000);
   return Math.max(0, Math.floor((endMs - Date.parse(startedAt) - pausedMs) / 1000));

@@ -292,6 +292,7 @@ describe('recordedSeconds', () => {
     assert.equal(recordedSeconds(paused, NOW, 0), 40);
     assert.equal(recordedSeconds(paused, NOW + 600_000, 0), 40);
     assert.equal(recordedSeconds(rec('INVOKED'), NOW, 0), null);
+    assert.equal(recordedSeconds({ ...paused, pausedAt: null }, NOW, 0), null);
   });
 
   it('is never negative, and runs with the clock while recording', () => {
