@@ -216,6 +216,28 @@ describe('several proxy instances on one Redis', () => {
     }
   });
 
+  it('reads the room once for three instances that start watching a meeting together, and each counts who was there before', async () => {
+    const instances = await startInstances(redis, 3, { proxy: NO_POLLS });
+    const streams: EventStreamReader[] = [];
+    try {
+      const meeting = meetingId();
+      const [a] = instances.rigs as [Rig];
+      // Ana joined before the proxies watched: no webhook reaches them (none are registered).
+      await a.control(`/_sim/meetings/${meeting}/participants`, { method: 'POST', json: { name: 'Ana' } });
+      await a.resetUpstreamCalls();
+      streams.push(...(await Promise.all(instances.rigs.map((rig) => openEvents(rig, meeting)))));
+      for (const stream of streams) {
+        const state = await stream.next((m) => m.event === 'meeting');
+        assert.deepEqual(state.data, { participants: 1, emptySince: null, emptyTimeoutSeconds: 60 });
+      }
+      const { requests } = await a.upstreamCalls();
+      assert.equal(requests['GET /v2/meetings/:meeting_id/active-session'], 1, JSON.stringify(requests));
+    } finally {
+      await Promise.all(streams.map((stream) => stream.close()));
+      await instances.close();
+    }
+  });
+
   it('makes one recording of two hosts pressing Record at once on two instances', async () => {
     const instances = await startInstances(redis, 2, { proxy: { upstreamTimeoutMs: 400 } });
     const [a, b] = instances.rigs as [Rig, Rig];
