@@ -39,7 +39,7 @@ const arrayOf = (items: Schema): Schema => ({ type: 'array', items });
 const enumOf = (...values: string[]): Schema => ({ type: 'string', enum: values });
 /** The schema, or null (what Dyte marks `nullable`). */
 const orNull = (schema: Schema): Schema => ({ ...schema, type: [schema.type, 'null'] });
-/** `{success, data}` with `data` as given: the success envelope of both versions. */
+/** `{success, data}` with `data` as given: the success envelope of v2. */
 const success = (data: Schema, required = ['success', 'data']): Schema =>
   object({ success: boolean, data }, required);
 

@@ -1,6 +1,6 @@
 /**
- * Every Dyte API route the simulator serves answers as Dyte's OpenAPI files describe its operation
- * (dyte-schemas.ts: v2 for v2 and RealtimeKit, v1 for v1), successes and errors alike. The traffic of every
+ * Every Dyte API route the simulator serves answers as Dyte documents its operation (the project's
+ * schemas of it, dyte-schemas.ts: v2 for v2 and RealtimeKit, v1 for v1), successes and errors alike. The traffic of every
  * other simulator test is checked the same way (see conformance.ts); this one makes sure each route
  * is exercised at least once, and that the check refuses what Dyte's schemas do not allow.
  */
