@@ -1,6 +1,6 @@
 /** The Redis parts of a proxy that runs as several instances: bus, store and their agreements. */
 import type { EventBus } from '../bus.ts';
-import type { Deliveries, PageShare, PollLease, Rooms, StartLock } from '../coordination.ts';
+import type { Deliveries, PageShare, PollLease, RoomReadShare, Rooms, StartLock } from '../coordination.ts';
 import type { RecordingStore } from '../store.ts';
 import { RedisEventBus } from './bus.ts';
 import { RedisConnection } from './connection.ts';
@@ -9,6 +9,7 @@ import {
   RedisDeliveries,
   RedisPageShare,
   RedisPollLease,
+  RedisRoomReadShare,
   RedisRooms,
   RedisStartLock,
 } from './coordination.ts';
@@ -22,6 +23,7 @@ export interface SharedState {
   store: RecordingStore;
   deliveries: Deliveries;
   rooms: Rooms;
+  roomReads: RoomReadShare;
   startLock: StartLock;
   lease: PollLease;
   pages: PageShare;
@@ -35,6 +37,7 @@ export function redisState(options: RedisOptions, log: (line: string) => void): 
     store: new RedisRecordingStore(connection),
     deliveries: new RedisDeliveries(connection),
     rooms: new RedisRooms(connection),
+    roomReads: new RedisRoomReadShare(connection),
     startLock: new RedisStartLock(connection),
     lease: new RedisPollLease(connection),
     pages: new RedisPageShare(connection),
