@@ -6,7 +6,7 @@
 import { ApiError } from '../core/errors.ts';
 import type { Permissions, Role } from '../core/contract.ts';
 import type { Actor } from '../core/recording.ts';
-import { verifyRecordingToken } from './token.ts';
+import { TokenVerifier } from './token.ts';
 
 export interface Caller {
   /** The one meeting this caller may touch. */
@@ -34,7 +34,8 @@ function bearerToken(request: Request): string {
 }
 
 export function tokenAuthorizer(secret: string): Authorize {
-  return async (request) => verifyRecordingToken(bearerToken(request), secret);
+  const verifier = new TokenVerifier(secret);
+  return async (request) => verifier.verify(bearerToken(request));
 }
 
 /** What the server allows besides roles. */

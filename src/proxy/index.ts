@@ -40,7 +40,12 @@ export type { RedisOptions } from './redis/index.ts';
 export type { StorageConfig } from './upstream/types.ts';
 
 export interface Proxy {
-  fetch(request: Request): Promise<Response>;
+  /**
+   * `env`: what the runtime passes beside the request; on Node, `@hono/node-server`'s
+   * `{ incoming, outgoing }`, which lets event streams be written to the response directly. A
+   * route with nothing to wait for (`/health`) answers synchronously, as Hono's own `fetch` does.
+   */
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
   /** Start-up work: checks the webhook key and registers the webhook URL when one is configured. */
   start(): Promise<void>;
   /** Stops polls and heartbeats and closes every event stream. */
@@ -142,7 +147,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   });
 
   return {
-    fetch: async (request) => app.fetch(request),
+    fetch: (request, env) => app.fetch(request, env),
     state: backend.description,
     async start() {
       // Waits (the connection logs why and retries) rather than failing when Redis is not up yet.
