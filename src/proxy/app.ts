@@ -20,6 +20,8 @@ import type { Codec } from '../core/recording.ts';
 /** Webhook bodies can be larger than anything a browser sends, but are still capped. */
 const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_LIMIT = 100;
+/** How deep a cursor may page (a thousand pages of 100): anything deeper was not handed out. */
+const MAX_OFFSET = 100_000;
 
 interface AppParts {
   basePath: string;
@@ -258,7 +260,13 @@ function readPage(cursor: string | undefined, limit: string | undefined, pageSiz
     }
     const match = /^(\d{1,9}):(\d{1,3})$/.exec(decoded);
     const page = match && { offset: Number(match[1]), limit: Number(match[2]) };
-    if (!page || page.limit < 1 || page.limit > MAX_LIMIT || page.offset % page.limit !== 0) {
+    if (
+      !page ||
+      page.limit < 1 ||
+      page.limit > MAX_LIMIT ||
+      page.offset > MAX_OFFSET ||
+      page.offset % page.limit !== 0
+    ) {
       throw new ApiError(400, 'bad_request', 'The "cursor" is not one this server handed out.');
     }
     return page;

@@ -100,7 +100,13 @@ export class RecordingService {
   }
 
   async list(meetingId: string, offset: number, limit: number) {
-    const page = await this.upstream.list(meetingId, offset, limit);
+    const page = await this.upstream.list(meetingId, offset, limit).catch((error: unknown) => {
+      // The page was asked for by the browser: a refusal is about its cursor, not the proxy.
+      if (error instanceof UpstreamRejection) {
+        throw new ApiError(400, 'bad_request', 'The recording service has no such page.');
+      }
+      throw error;
+    });
     const recordings = await Promise.all(page.recordings.map((report) => this.absorb(report, page.sentAt)));
     const active =
       offset === 0 ? (recordings.find((r) => isActive(r.status)) ?? null) : await this.active(meetingId);

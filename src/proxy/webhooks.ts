@@ -6,8 +6,8 @@
  */
 import { ApiError } from '../core/errors.ts';
 import type { MeetingState } from '../core/contract.ts';
-import { normalizeWebhookRecording, NormalizeError } from '../core/normalize.ts';
-import { asObject, parseString, parseTime } from '../core/parse.ts';
+import { normalizeWebhookRecording, NormalizeError, webhookTime } from '../core/normalize.ts';
+import { asObject, parseString } from '../core/parse.ts';
 import type { EventBus } from './bus.ts';
 import type { Deliveries, Room, Rooms } from './coordination.ts';
 import type { RecordingService } from './recordings.ts';
@@ -250,7 +250,12 @@ function endSession(room: Room, startedAt: number | null): number | null {
 }
 
 function timeOf(value: unknown): number | null {
-  const time = parseTime(value);
+  let time: string | null;
+  try {
+    time = webhookTime(value);
+  } catch (error) {
+    throw new ApiError(400, 'bad_request', `The meeting event cannot be read: ${(error as Error).message}.`);
+  }
   return time === null ? null : Date.parse(time);
 }
 
