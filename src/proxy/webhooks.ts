@@ -8,6 +8,8 @@ import { ApiError } from '../core/errors.ts';
 import type { MeetingState } from '../core/contract.ts';
 import { normalizeWebhookRecording, NormalizeError, webhookTime } from '../core/normalize.ts';
 import { asObject, parseString } from '../core/parse.ts';
+import type { RecordingStatus } from '../core/recording.ts';
+import { isTerminal, statusRank } from '../core/status.ts';
 import type { EventBus } from './bus.ts';
 import type { Deliveries, Room, Rooms } from './coordination.ts';
 import type { RecordingService } from './recordings.ts';
@@ -61,8 +63,12 @@ export class WebhookReceiver {
     return last > 0 && Date.now() - last < withinMs;
   }
 
-  /** Verifies and applies one delivery; throws ApiError (401 on a bad signature, with nothing applied). */
-  async receive(headers: Headers, raw: Uint8Array<ArrayBuffer>): Promise<void> {
+  /**
+   * Verifies and applies one delivery; throws ApiError (401 on a bad signature, with nothing applied).
+   * A delivery seen before (same id, or the same signed body) is applied no further than a fresh read
+   * of the upstream confirms.
+   */
+  async receive(headers: Headers, raw: Uint8Array<ArrayBuffer>): Promise<'applied' | 'duplicate'> {
     const signature = headers.get('dyte-signature') ?? headers.get('rtk-signature');
     if (!signature) throw new ApiError(401, 'invalid_signature', 'The webhook carries no signature.');
     if (!(await this.verify(signature, raw))) {
@@ -70,16 +76,22 @@ export class WebhookReceiver {
       throw new ApiError(401, 'invalid_signature', 'The webhook signature does not verify.');
     }
     this.options.deliveries.noteVerified();
-    const delivery = headers.get('dyte-uuid') ?? headers.get('rtk-uuid');
     const body = parseBody(raw);
-    if (delivery !== null && !(await this.options.deliveries.claim(delivery))) return;
+    // The delivery id is not signed: a replay may carry a new one. The body is, so its hash counts too.
+    const claims = [headers.get('dyte-uuid') ?? headers.get('rtk-uuid'), await bodyDigest(raw)].filter(
+      (claim): claim is string => claim !== null,
+    );
+    const claimed: string[] = [];
+    for (const claim of claims) if (await this.options.deliveries.claim(claim)) claimed.push(claim);
+    const duplicate = claimed.length < claims.length;
     try {
-      await this.apply(body);
+      await this.apply(body, duplicate);
     } catch (error) {
       // Not applied: a redelivery must be.
-      if (delivery !== null) await this.options.deliveries.release(delivery).catch(() => undefined);
+      for (const claim of claimed) await this.options.deliveries.release(claim).catch(() => undefined);
       throw error;
     }
+    return duplicate ? 'duplicate' : 'applied';
   }
 
   /** Registers `url` for the events the proxy needs, reusing (and completing) an existing registration. */
@@ -150,19 +162,10 @@ export class WebhookReceiver {
     return pem;
   }
 
-  private async apply(body: Record<string, unknown>): Promise<void> {
+  private async apply(body: Record<string, unknown>, duplicate: boolean): Promise<void> {
     const event = parseString(body.event);
-    if (event === 'recording.statusUpdate') {
-      try {
-        await this.service.absorb(normalizeWebhookRecording(body));
-      } catch (error) {
-        if (error instanceof NormalizeError) {
-          throw new ApiError(400, 'bad_request', `The recording update cannot be read: ${error.message}.`);
-        }
-        throw error;
-      }
-      return;
-    }
+    if (event === 'recording.statusUpdate') return this.applyRecording(body, duplicate);
+    if (duplicate) return;
     const meeting = asObject(body.meeting);
     const meetingId = parseString(meeting?.id);
     if (!meetingId || !event?.startsWith('meeting.')) return;
@@ -192,6 +195,33 @@ export class WebhookReceiver {
     }
   }
 
+  /**
+   * A status update. Its body carries no time of its own, so it may be old: one that would move the
+   * recording sideways (RECORDING ⇄ PAUSED), where an old word undoes a newer one, is not taken on
+   * its word: one upstream read says where the recording is now. Any other move is forward-only and
+   * safe whatever its age; a duplicate of one is dropped.
+   */
+  private async applyRecording(body: Record<string, unknown>, duplicate: boolean): Promise<void> {
+    let report;
+    try {
+      report = normalizeWebhookRecording(body);
+    } catch (error) {
+      if (error instanceof NormalizeError) {
+        throw new ApiError(400, 'bad_request', `The recording update cannot be read: ${error.message}.`);
+      }
+      throw error;
+    }
+    const known = await this.store.get(report.id);
+    if (known && isSideways(known.status, report.status)) {
+      // A recording the upstream does not know (any more) has nothing to confirm.
+      await this.service.read(known.meetingId, report.id).catch((error: unknown) => {
+        if (!(error instanceof ApiError && error.status === 404)) throw error;
+      });
+      return;
+    }
+    if (!duplicate) await this.service.absorb(report);
+  }
+
   /** Applies `change` (which returns the time it happened) and publishes the room's state if it changed. */
   private async updateRoom(meetingId: string, change: (room: Room) => number): Promise<void> {
     const { at, participants } = await this.options.rooms.update(meetingId, (room) => ({
@@ -209,6 +239,16 @@ export class WebhookReceiver {
     await this.store.setMeeting(meetingId, state);
     await this.bus.publish(meetingId, { type: 'meeting', data: state });
   }
+}
+
+/** RECORDING ⇄ PAUSED: the one move of a status that can undo a newer one. */
+function isSideways(known: RecordingStatus, next: RecordingStatus): boolean {
+  return known !== next && statusRank(known) === statusRank(next) && !isTerminal(known);
+}
+
+async function bodyDigest(raw: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', raw));
+  return `sha256:${Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
 function parseBody(raw: Uint8Array): Record<string, unknown> {

@@ -1,0 +1,105 @@
+/** Inputs that once got through wrongly: replayed webhooks, forged cursors, out-of-range times. */
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Recording } from '../../src/core/recording.ts';
+import { eventually, meetingId, openEvents, readRecording, sleep, startRig } from './helpers.ts';
+import type { Rig } from './helpers.ts';
+
+describe('hardening against old and forged input', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig({
+      proxy: {
+        webhookPublicKey: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        pollIntervals: { activeMs: 100, idleMs: 60_000 },
+      },
+    });
+  });
+  after(() => rig.close());
+
+  const deliver = (payload: unknown, uuid = randomUUID()) => {
+    const body = JSON.stringify(payload);
+    return rig.call('/webhooks', {
+      method: 'POST',
+      body,
+      headers: {
+        'content-type': 'application/json',
+        'dyte-uuid': uuid,
+        'dyte-signature': sign('sha256', Buffer.from(body), privateKey).toString('base64'),
+      },
+    });
+  };
+
+  const control = (id: string, token: string, action: string) =>
+    rig.call(`/recordings/${id}`, { method: 'PUT', token, json: { action } });
+
+  it('never shows a replayed or late PAUSED over a resumed recording', async () => {
+    const meeting = meetingId();
+    const host = await rig.token('host', meeting);
+    const started = await rig.call(`/meetings/${meeting}/recordings`, {
+      method: 'POST',
+      token: host,
+      json: {},
+    });
+    const { id } = (await started.json()) as Recording;
+    await eventually(
+      () => readRecording(rig, host, id),
+      (r) => r.status === 'RECORDING',
+    );
+    assert.equal((await control(id, host, 'pause')).status, 200);
+    assert.equal((await control(id, host, 'resume')).status, 200);
+    const stream = await openEvents(rig, meeting);
+    try {
+      await stream.next((m) => m.event === 'snapshot');
+      const paused = {
+        event: 'recording.statusUpdate',
+        recording: { id, recordingId: id, meetingId: meeting, status: 'PAUSED' },
+        meeting: { id: meeting },
+      };
+      // The late delivery, then the same signed body replayed under a new delivery id.
+      assert.equal((await deliver(paused)).status, 204);
+      assert.equal((await deliver(paused)).status, 204);
+      await sleep(300);
+      const statuses = stream.messages
+        .filter((m) => m.event === 'recording')
+        .map((m) => (m.data as Recording).status);
+      assert.ok(!statuses.includes('PAUSED'), statuses.join(' '));
+    } finally {
+      await stream.close();
+    }
+  });
+
+  it('answers 400 to a forged cursor the upstream would refuse', async () => {
+    const meeting = meetingId();
+    const viewer = await rig.token('viewer', meeting);
+    for (const cursor of ['MTAwMDAwMDox', btoa('99999900:100').replace(/=+$/, '')]) {
+      const response = await rig.call(`/meetings/${meeting}/recordings?cursor=${cursor}`, { token: viewer });
+      assert.equal(response.status, 400, cursor);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'bad_request');
+    }
+  });
+
+  it('answers 400 to a signed webhook whose times no Date can hold', async () => {
+    const meeting = meetingId();
+    const bodies = [
+      { event: 'meeting.started', meeting: { id: meeting, startedAt: 1e20 } },
+      {
+        event: 'meeting.participantJoined',
+        meeting: { id: meeting },
+        participant: { peerId: 'p1', joinedAt: -1e20 },
+      },
+      {
+        event: 'recording.statusUpdate',
+        recording: { id: 'rec-x', meetingId: meeting, status: 'RECORDING', startedTime: 1e20 },
+        meeting: { id: meeting },
+      },
+    ];
+    for (const body of bodies) {
+      const response = await deliver(body);
+      assert.equal(response.status, 400, JSON.stringify(body));
+    }
+    assert.ok(!rig.logs.some((line) => /internal error|RangeError/.test(line)), rig.logs.join('\n'));
+  });
+});
