@@ -16,6 +16,8 @@ import type { RecordingService } from './recordings.ts';
 import type { MeetingView, MeetingWatches } from './watch.ts';
 import type { WebhookReceiver } from './webhooks.ts';
 import type { Codec } from '../core/recording.ts';
+import { guarded } from './guard.ts';
+import type { Guards } from './guard.ts';
 
 /** Webhook bodies can be larger than anything a browser sends, but are still capped. */
 const MAX_WEBHOOK_BYTES = 256 * 1024;
@@ -38,12 +40,30 @@ interface AppParts {
   webhooks: WebhookReceiver;
   /** Where the state is kept; `/health` says when it cannot be reached. */
   backend: StateBackend;
-  log: (line: string) => void;
+  /** Rate limits, stream caps, the deadline, request logs and metrics. */
+  guards: Guards;
 }
 
 export function createApp(parts: AppParts): Hono {
-  const { service, watches, streams, webhooks, log } = parts;
+  const { service, watches, streams, webhooks, guards } = parts;
   const app = parts.basePath ? new Hono().basePath(parts.basePath) : new Hono();
+  const renderError = (error: Error, c: Context): Response => {
+    if (c.req.path.endsWith('/webhooks') && error instanceof ApiError && error.status < 500) {
+      guards.metrics.webhooks.inc({ outcome: 'rejected' });
+    }
+    if (error instanceof ApiError) {
+      return c.json(error.toBody(), error.status as ContentfulStatusCode, error.headers);
+    }
+    if (c.req.raw.signal.aborted) {
+      guards.bursts.note('client-abort', {}, 'client aborted a request');
+      return c.json(new ApiError(400, 'bad_request', 'The request was aborted.').toBody(), 400);
+    }
+    guards.logger.error({ err: { name: error.name, message: error.message } }, 'internal error');
+    return c.json(
+      new ApiError(500, 'internal_error', 'The recording proxy failed unexpectedly.').toBody(),
+      500,
+    );
+  };
 
   app.use(
     '*',
@@ -60,6 +80,8 @@ export function createApp(parts: AppParts): Hono {
     c.header('X-Content-Type-Options', 'nosniff');
     if (!c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store');
   });
+  // Inside CORS, so that a refusal (429, 504) still carries the headers a browser needs to read it.
+  app.use('*', guarded(guards, renderError));
 
   const permissions = (who: Caller) =>
     permissionsFor(who, {
@@ -68,7 +90,7 @@ export function createApp(parts: AppParts): Hono {
     });
 
   const caller = async (c: Context, meetingId: string | null): Promise<Caller> =>
-    parts.authorize(c.req.raw, { meetingId });
+    guards.admit(c, await parts.authorize(c.req.raw, { meetingId }));
 
   /** A recording route: the id is checked, then the caller, then the recording's meeting on use. */
   const recordingCaller = async (c: Context) => {
@@ -121,7 +143,7 @@ export function createApp(parts: AppParts): Hono {
       const { offset, limit } = readPage(c.req.query('cursor'), c.req.query('limit'), parts.pageSize);
       const view =
         (offset === 0 ? watches.cached(meetingId, limit) : null) ??
-        (await service.list(meetingId, offset, limit));
+        (await service.cachedList(meetingId, offset, limit));
       return c.json(listBody(who, view, view.hasMore ? encodeCursor(offset + limit, limit) : null));
     },
     POST: async (c) => {
@@ -129,7 +151,7 @@ export function createApp(parts: AppParts): Hono {
       requirePermission(permissions(who).start, 'start a recording');
       const codec = parseStartRequest(await readJsonObject(c.req.raw), parts.codecs);
       const recording = await service.start(meetingId, codec, actorOf(who));
-      log(`recording ${recording.id} started in meeting ${meetingId}`);
+      guards.audit('start', who, recording.id);
       return c.json(recording, 201);
     },
   });
@@ -141,7 +163,7 @@ export function createApp(parts: AppParts): Hono {
       if (c.req.method === 'HEAD')
         return c.body(null, 200, { 'content-type': 'text/event-stream; charset=utf-8' });
       const lastEventId = c.req.header('last-event-id');
-      const release = watches.acquire(meetingId);
+      const release = guards.openStream(c, () => watches.acquire(meetingId));
       return streams.start({
         meetingId,
         lastEventId: lastEventId && /^\d{1,16}$/.test(lastEventId.trim()) ? Number(lastEventId) : null,
@@ -162,7 +184,7 @@ export function createApp(parts: AppParts): Hono {
   route(app, '/recordings/:recordingId', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
-      const { recording } = await service.read(who.meetingId, recordingId);
+      const { recording } = await service.cachedRead(who.meetingId, recordingId);
       return c.json(shapeForRole(recording, who.role));
     },
     PUT: async (c) => {
@@ -170,7 +192,7 @@ export function createApp(parts: AppParts): Hono {
       requirePermission(permissions(who).stop, 'control a recording');
       const action = parseControlRequest(await readJsonObject(c.req.raw));
       const recording = await service.control(who.meetingId, recordingId, action, actorOf(who));
-      log(`recording ${recordingId} ${action} requested in meeting ${who.meetingId}`);
+      guards.audit(action, who, recordingId);
       return c.json(recording);
     },
   });
@@ -184,6 +206,7 @@ export function createApp(parts: AppParts): Hono {
         throw new ApiError(400, 'bad_request', '"kind" must be "video" or "audio".');
       }
       const link = await service.download(who.meetingId, recordingId, kind);
+      guards.audit(`download ${kind}`, who, recordingId);
       c.header('Referrer-Policy', 'no-referrer');
       if (/\bapplication\/json\b/i.test(c.req.header('accept') ?? '')) return c.json(link);
       return c.redirect(link.url, 302);
@@ -213,22 +236,20 @@ export function createApp(parts: AppParts): Hono {
 
   route(app, '/webhooks', {
     POST: async (c) => {
-      await webhooks.receive(c.req.raw.headers, await readRaw(c.req.raw, MAX_WEBHOOK_BYTES));
+      // Unsigned senders are turned away before their body is read.
+      if (!c.req.header('dyte-signature') && !c.req.header('rtk-signature')) {
+        throw new ApiError(401, 'invalid_signature', 'The webhook carries no signature.');
+      }
+      const outcome = await webhooks.receive(c.req.raw.headers, await readRaw(c.req.raw, MAX_WEBHOOK_BYTES));
+      guards.metrics.webhooks.inc({ outcome: outcome === 'duplicate' ? 'deduplicated' : 'accepted' });
       return c.body(null, 204);
     },
   });
 
+  route(app, '/metrics', { GET: (c) => guards.metricsResponse(c) });
+
   app.notFound((c) => c.json(new ApiError(404, 'not_found', 'No such route.').toBody(), 404));
-  app.onError((error, c) => {
-    if (error instanceof ApiError) {
-      return c.json(error.toBody(), error.status as ContentfulStatusCode, error.headers);
-    }
-    log(`internal error: ${error.name}: ${error.message}`);
-    return c.json(
-      new ApiError(500, 'internal_error', 'The recording proxy failed unexpectedly.').toBody(),
-      500,
-    );
-  });
+  app.onError(renderError);
   return app;
 }
 

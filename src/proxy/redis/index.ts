@@ -1,11 +1,13 @@
 /** The Redis parts of a proxy that runs as several instances: bus, store and their agreements. */
 import type { EventBus } from '../bus.ts';
 import type { Deliveries, PageShare, PollLease, Rooms, StartLock } from '../coordination.ts';
+import type { Counters } from '../limits.ts';
 import type { RecordingStore } from '../store.ts';
 import { RedisEventBus } from './bus.ts';
 import { RedisConnection } from './connection.ts';
 import type { RedisOptions } from './connection.ts';
 import {
+  RedisCounters,
   RedisDeliveries,
   RedisPageShare,
   RedisPollLease,
@@ -25,6 +27,7 @@ export interface SharedState {
   startLock: StartLock;
   lease: PollLease;
   pages: PageShare;
+  counters: Counters;
 }
 
 export function redisState(options: RedisOptions, log: (line: string) => void): SharedState {
@@ -38,5 +41,6 @@ export function redisState(options: RedisOptions, log: (line: string) => void): 
     startLock: new RedisStartLock(connection),
     lease: new RedisPollLease(connection),
     pages: new RedisPageShare(connection),
+    counters: new RedisCounters(connection),
   };
 }
