@@ -406,7 +406,7 @@ describe('logs and metrics', () => {
         rig.call('/webhooks', { method: 'POST', body: '{}', headers: { 'dyte-signature': 'AAAA' } }),
       ),
     );
-    const lines = rig.logs.slice(before).filter((line) => line.includes('/webhooks'));
+    const lines = rig.logs.slice(before).filter((line) => /webhook/i.test(line));
     assert.ok(lines.length <= 2, `${lines.length} lines for 200 bad webhooks`);
   });
 
