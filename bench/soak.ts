@@ -106,14 +106,14 @@ async function watch(meeting: string, viewer: string, stop: AbortSignal): Promis
   }
 }
 
-async function call(path: string, token: string, init: RequestInit = {}): Promise<Response> {
+async function call(who: string, path: string, token: string, init: RequestInit = {}): Promise<Response> {
   return fetch(`${base}${path}`, {
     ...init,
     redirect: 'manual',
     headers: {
       authorization: `Bearer ${token}`,
       'content-type': 'application/json',
-      'x-forwarded-for': addressOf(path.split('/')[2] ?? ''),
+      'x-forwarded-for': addressOf(who),
     },
     signal: AbortSignal.timeout(15_000),
   });
@@ -127,7 +127,7 @@ async function host(meeting: string, until: number): Promise<void> {
   while (Date.now() < until) {
     await sleep(500 + Math.random() * 2500);
     try {
-      const list = await call(`/meetings/${meeting}/recordings`, token);
+      const list = await call(meeting, `/meetings/${meeting}/recordings`, token);
       count(`list ${list.status}`);
       const body =
         list.status === 200
@@ -136,7 +136,10 @@ async function host(meeting: string, until: number): Promise<void> {
       if (!body) continue;
       const active = body.active;
       if (!active) {
-        const answer = await call(`/meetings/${meeting}/recordings`, token, { method: 'POST', body: '{}' });
+        const answer = await call(meeting, `/meetings/${meeting}/recordings`, token, {
+          method: 'POST',
+          body: '{}',
+        });
         count(`start ${answer.status}`);
         if (answer.status === 201 || answer.status >= 500)
           intents.set(meeting, (intents.get(meeting) ?? 0) + 1);
@@ -149,7 +152,7 @@ async function host(meeting: string, until: number): Promise<void> {
               ? pick(['resume', 'stop'])
               : null;
         if (!action) continue;
-        const answer = await call(`/recordings/${active.id}`, token, {
+        const answer = await call(meeting, `/recordings/${active.id}`, token, {
           method: 'PUT',
           body: JSON.stringify({ action }),
         });
@@ -158,7 +161,7 @@ async function host(meeting: string, until: number): Promise<void> {
       }
       const uploaded = body.recordings.find((r) => r.status === 'UPLOADED');
       if (uploaded && Math.random() < 0.2) {
-        const answer = await call(`/recordings/${uploaded.id}/download`, token);
+        const answer = await call(meeting, `/recordings/${uploaded.id}/download`, token);
         count(`download ${answer.status}`);
         await answer.body?.cancel();
       }
@@ -228,7 +231,7 @@ for (const meeting of meetings) {
     SECRET,
   );
   for (let attempt = 0; attempt < 20; attempt += 1) {
-    const list = (await (await call(`/meetings/${meeting}/recordings?limit=100`, token)).json()) as {
+    const list = (await (await call(meeting, `/meetings/${meeting}/recordings?limit=100`, token)).json()) as {
       active: Recording | null;
       recordings: Recording[];
     };
@@ -238,7 +241,10 @@ for (const meeting of meetings) {
     }
     if (list.active && list.active.status !== 'INVOKED') {
       await (
-        await call(`/recordings/${list.active.id}`, token, { method: 'PUT', body: '{"action":"stop"}' })
+        await call(meeting, `/recordings/${list.active.id}`, token, {
+          method: 'PUT',
+          body: '{"action":"stop"}',
+        })
       ).body?.cancel();
     }
     await sleep(3000);
