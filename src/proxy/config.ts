@@ -48,8 +48,8 @@ export interface ProxyOptions {
   emptyRoomTimeoutSeconds?: number;
   /** Whether viewers may download finished recordings (hosts always may). Default true. */
   viewerCanDownload?: boolean;
-  /** PEM public key of webhook signatures; fetched from the upstream when absent. */
-  webhookPublicKey?: string;
+  /** PEM public key(s) of webhook signatures (several during a rotation); fetched from the upstream when absent. */
+  webhookPublicKey?: string | string[];
   /** When set, this URL is registered (idempotently) for webhooks at start-up. */
   publicWebhookUrl?: string;
   /** Poll periods while webhooks are not arriving. Default 2 s while starting/uploading, 10 s otherwise. */

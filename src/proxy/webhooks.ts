@@ -30,8 +30,11 @@ const KEY_REFRESH_MS = 60_000;
 const KEY_FETCH_TIMEOUT_MS = 2_000;
 
 interface WebhookOptions {
-  /** PEM (SPKI) public key; when absent it is fetched from the upstream's well-known URL and cached. */
-  publicKey?: string;
+  /**
+   * PEM (SPKI) public keys, any of which may sign (several during a key rotation; one string may hold
+   * several PEM blocks); when none, the key is fetched from the upstream's well-known URL and cached.
+   */
+  publicKey?: string | string[];
   /** Sent in every meeting state: how long the upstream lets a recording run in an empty room. */
   emptyTimeoutSeconds: number;
   /** Delivery ids already applied (shared between instances when the proxy runs as several). */
@@ -42,7 +45,8 @@ interface WebhookOptions {
 }
 
 export class WebhookReceiver {
-  private key: { value: Promise<CryptoKey>; fetchedAt: number } | null = null;
+  private key: { value: Promise<CryptoKey[]>; fetchedAt: number } | null = null;
+  private readonly configuredKeys: string[];
 
   constructor(
     private readonly upstream: Upstream,
@@ -50,11 +54,13 @@ export class WebhookReceiver {
     private readonly store: RecordingStore,
     private readonly bus: EventBus,
     private readonly options: WebhookOptions,
-  ) {}
+  ) {
+    this.configuredKeys = [options.publicKey ?? []].flat().flatMap(splitPem);
+  }
 
   /** Fails early on a configured key that is not a valid PEM public key. */
   async checkKey(): Promise<void> {
-    if (this.options.publicKey) await this.publicKey();
+    if (this.configuredKeys.length > 0) await this.publicKeys();
   }
 
   /** Whether a verified webhook arrived within `withinMs`. */
@@ -114,19 +120,26 @@ export class WebhookReceiver {
   private async verify(signature: string, raw: Uint8Array<ArrayBuffer>): Promise<boolean> {
     const bytes = decodeBase64(signature);
     if (!bytes) return false;
-    const check = async (key: CryptoKey) =>
-      crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, bytes, raw).catch(() => false);
-    if (await check(await this.publicKey())) return true;
-    if (this.options.publicKey || !this.key || Date.now() - this.key.fetchedAt < KEY_REFRESH_MS) return false;
+    const check = async (keys: CryptoKey[]) => {
+      for (const key of keys) {
+        if (await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, bytes, raw).catch(() => false)) return true;
+      }
+      return false;
+    };
+    if (await check(await this.publicKeys())) return true;
+    const configured = this.configuredKeys.length > 0;
+    if (configured || !this.key || Date.now() - this.key.fetchedAt < KEY_REFRESH_MS) return false;
     this.key = null;
-    return check(await this.publicKey());
+    return check(await this.publicKeys());
   }
 
-  private publicKey(): Promise<CryptoKey> {
+  private publicKeys(): Promise<CryptoKey[]> {
     if (!this.key) {
-      const value = (this.options.publicKey ? Promise.resolve(this.options.publicKey) : this.fetchKey()).then(
-        importPublicKey,
-      );
+      const pems =
+        this.configuredKeys.length > 0
+          ? Promise.resolve(this.configuredKeys)
+          : this.fetchKey().then((pem) => [pem]);
+      const value = pems.then((all) => Promise.all(all.map(importPublicKey)));
       this.key = { value, fetchedAt: Date.now() };
       // A failed fetch must not stick: the next delivery tries again.
       value.catch(() => {
@@ -297,6 +310,13 @@ function timeOf(value: unknown): number | null {
     throw new ApiError(400, 'bad_request', `The meeting event cannot be read: ${(error as Error).message}.`);
   }
   return time === null ? null : Date.parse(time);
+}
+
+/** The PEM blocks of a text (a single key without markers counts as one). */
+function splitPem(text: string): string[] {
+  const normalized = text.replace(/\\n/g, '\n');
+  const blocks = normalized.match(/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g);
+  return blocks ?? (normalized.trim() === '' ? [] : [normalized]);
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> | null {

@@ -103,3 +103,36 @@ describe('hardening against old and forged input', () => {
     assert.ok(!rig.logs.some((line) => /internal error|RangeError/.test(line)), rig.logs.join('\n'));
   });
 });
+
+describe('key rotation of webhook signatures', () => {
+  it('accepts deliveries signed by any configured key, and no other', async () => {
+    const pem = (key: ReturnType<typeof generateKeyPairSync>['publicKey']) =>
+      key.export({ type: 'spki', format: 'pem' }).toString();
+    const [oldKey, newKey, stranger] = [0, 1, 2].map(() =>
+      generateKeyPairSync('rsa', { modulusLength: 2048 }),
+    ) as [
+      ReturnType<typeof generateKeyPairSync>,
+      ReturnType<typeof generateKeyPairSync>,
+      ReturnType<typeof generateKeyPairSync>,
+    ];
+    // As DYTE_WEBHOOK_PUBLIC_KEY carries them: the PEM blocks one after the other.
+    const rig = await startRig({
+      proxy: { webhookPublicKey: `${pem(newKey.publicKey)}\n${pem(oldKey.publicKey)}` },
+    });
+    try {
+      const deliver = (key: typeof oldKey) => {
+        const body = JSON.stringify({ event: 'meeting.started', meeting: { id: meetingId() } });
+        return rig.call('/webhooks', {
+          method: 'POST',
+          body,
+          headers: { 'dyte-signature': sign('sha256', Buffer.from(body), key.privateKey).toString('base64') },
+        });
+      };
+      assert.equal((await deliver(newKey)).status, 204);
+      assert.equal((await deliver(oldKey)).status, 204);
+      assert.equal((await deliver(stranger)).status, 401);
+    } finally {
+      await rig.close();
+    }
+  });
+});
