@@ -4,7 +4,16 @@
  * a per-meeting start lock (SET NX PX with an owner token, released only by its owner), and a
  * per-meeting poll lease that its holder renews and any other watching instance takes once it lapses.
  */
-import type { Deliveries, PageShare, Peer, PollLease, Room, Rooms, StartLock } from '../coordination.ts';
+import type {
+  Deliveries,
+  PageShare,
+  Peer,
+  PollLease,
+  Revocations,
+  Room,
+  Rooms,
+  StartLock,
+} from '../coordination.ts';
 import type { Counters } from '../limits.ts';
 import type { RedisConnection } from './connection.ts';
 
@@ -75,6 +84,24 @@ export class RedisCounters implements Counters {
       client.eval(HIT, 1, this.redis.key(`rate:${key}`), windowMs),
     )) as [number, number];
     return { count, resetInMs: left };
+  }
+}
+
+/** Revoked token ids every instance refuses, each kept until the token would have expired. */
+export class RedisRevocations implements Revocations {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async revoke(jti: string, untilMs: number): Promise<void> {
+    const ms = Math.max(1, Math.min(Math.round(untilMs - Date.now()), this.redis.retentionSeconds * 1000));
+    await this.redis.run((client) => client.set(this.key(jti), '1', 'PX', ms));
+  }
+
+  async isRevoked(jti: string): Promise<boolean> {
+    return (await this.redis.run((client) => client.exists(this.key(jti)))) === 1;
+  }
+
+  private key(jti: string): string {
+    return this.redis.key(`revoked:${jti}`);
   }
 }
 

@@ -1,6 +1,6 @@
 /** The Redis parts of a proxy that runs as several instances: bus, store and their agreements. */
 import type { EventBus } from '../bus.ts';
-import type { Deliveries, PageShare, PollLease, Rooms, StartLock } from '../coordination.ts';
+import type { Deliveries, PageShare, PollLease, Revocations, Rooms, StartLock } from '../coordination.ts';
 import type { Counters } from '../limits.ts';
 import type { RecordingStore } from '../store.ts';
 import { RedisEventBus } from './bus.ts';
@@ -11,6 +11,7 @@ import {
   RedisDeliveries,
   RedisPageShare,
   RedisPollLease,
+  RedisRevocations,
   RedisRooms,
   RedisStartLock,
 } from './coordination.ts';
@@ -28,6 +29,7 @@ export interface SharedState {
   lease: PollLease;
   pages: PageShare;
   counters: Counters;
+  revocations: Revocations;
 }
 
 export function redisState(options: RedisOptions, log: (line: string) => void): SharedState {
@@ -42,5 +44,6 @@ export function redisState(options: RedisOptions, log: (line: string) => void): 
     lease: new RedisPollLease(connection),
     pages: new RedisPageShare(connection),
     counters: new RedisCounters(connection),
+    revocations: new RedisRevocations(connection),
   };
 }
