@@ -9,6 +9,7 @@ import type {
   MeetingState,
   RecordingAction,
   RecordingList,
+  SummaryText,
 } from '../core/contract.ts';
 import { ApiError } from '../core/errors.ts';
 import type { Recording } from '../core/recording.ts';
@@ -33,7 +34,7 @@ export interface Subscriber {
   readonly host: TokenHolder;
 }
 
-export type DownloadKind = 'video' | 'audio';
+export type DownloadKind = 'video' | 'audio' | 'transcript' | 'summary';
 
 export class LiveRecording {
   /** What the elements render; replaced, never mutated, on every change. */
@@ -51,6 +52,8 @@ export class LiveRecording {
   /** `/meetings/<id>`, the prefix of the meeting's routes. */
   readonly #path: string;
   readonly #forget: () => void;
+  /** Summaries read or being read, by recording (a session's summary does not change once made). */
+  readonly #summaries = new Map<string, string | undefined>();
 
   /** The store of `meetingId` behind `endpoint`; `forget` drops it from the page's registry. */
   constructor(endpoint: string, meetingId: string, forget: () => void) {
@@ -123,6 +126,25 @@ export class LiveRecording {
     return this.api.json<Acknowledgement>(`/recordings/${encodeURIComponent(recordingId)}/acknowledgements`, {
       method: 'POST',
     });
+  }
+
+  /**
+   * The summary text of a recording's session: undefined until read, which the first ask starts (the
+   * watchers are told when it arrives; a failed read is tried again on the next ask).
+   */
+  summary(recordingId: string): string | undefined {
+    const summaries = this.#summaries;
+    if (!summaries.has(recordingId)) {
+      summaries.set(recordingId, undefined);
+      this.api.json<SummaryText>(`/recordings/${encodeURIComponent(recordingId)}/summary`).then(
+        ({ text }) => {
+          summaries.set(recordingId, text);
+          this.#set({});
+        },
+        () => summaries.delete(recordingId),
+      );
+    }
+    return summaries.get(recordingId);
   }
 
   #open() {

@@ -82,3 +82,10 @@ export function shapeForRole<T extends Recording | null>(recording: T, role: Rol
   if (role === 'host' || !by || by.names === null) return recording;
   return { ...recording, acknowledgedBy: { count: by.count, names: null } };
 }
+
+/** `GET /recordings/:id/summary`: the summary of the recording's session, as plain text. */
+export interface SummaryText {
+  text: string;
+  /** The summary was longer than the proxy passes on (64 kB). */
+  truncated: boolean;
+}

@@ -39,6 +39,7 @@ export function normalizeV2Recording(payload: unknown, context: NormalizeContext
     stopReason: raw.stop_reason,
     startReason: raw.start_reason,
     error: parseString(raw.err_message) ?? parseString(raw.errMessage),
+    sessionId: parseString(raw.session_id),
   });
 }
 
@@ -96,6 +97,7 @@ export function normalizeWebhookRecording(payload: unknown, context: NormalizeCo
     stopReason: raw.stopReason,
     startReason: raw.startReason,
     error: parseString(raw.errMessage),
+    sessionId: parseString(meeting?.sessionId),
   });
 }
 
@@ -140,6 +142,8 @@ interface Draft extends Pick<
   audioDownloadUrl: string | null;
   stopReason: unknown;
   startReason: unknown;
+  /** v2 and webhooks only: v1 knows no sessions. */
+  sessionId?: string | null;
 }
 
 function finish(draft: Draft): Recording {
@@ -165,6 +169,7 @@ function finish(draft: Draft): Recording {
     startedBy: start.by,
     stoppedBy: stopped ? stop.by : null,
     error: draft.status === 'ERRORED' ? (draft.error ?? 'The recording failed.') : null,
+    ...(draft.sessionId === undefined ? {} : { sessionId: draft.sessionId }),
   };
 }
 

@@ -46,6 +46,12 @@ export interface Recording {
   error: string | null;
   /** Who acknowledged the recording notice: the proxy adds it to what it hands to browsers. */
   acknowledgedBy?: AcknowledgedBy;
+  /** The meeting session it recorded, where the upstream says (v2, RealtimeKit; never v1). */
+  sessionId?: string | null;
+  /** A transcript of its session can be handed out through `/download?kind=transcript` (absent: none). */
+  transcript?: boolean;
+  /** A summary of its session can be handed out through `/download?kind=summary` and read at `/summary`. */
+  summary?: boolean;
 }
 
 export function isRecordingStatus(value: unknown): value is RecordingStatus {

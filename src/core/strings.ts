@@ -43,6 +43,8 @@ export const STRINGS = {
   closePlayer: 'Close player',
   expires: 'Links expire {date}',
   expired: 'Download expired',
+  transcript: 'Transcript',
+  summary: 'Summary',
   by: 'by {name}',
   noticeTitle: 'This meeting is being recorded',
   noticeBy: 'Started by {name} on {date}',

@@ -48,7 +48,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     for (const closer of closers.reverse()) await closer();
   };
   try {
-    const simulator = await startSimulator({ ...DEMO_LIMITS, log: options.simulatorLog });
+    const simulator = await startSimulator({ ...DEMO_LIMITS, transcribe: true, log: options.simulatorLog });
     closers.push(() => simulator.close());
     // Made up for this process: the demo's tokens are minted by /_demo/token, on this server.
     const tokenSecret = randomBytes(32).toString('base64url');

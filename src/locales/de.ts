@@ -37,6 +37,8 @@ export default {
   audio: 'Audio herunterladen',
   play: 'Abspielen',
   closePlayer: 'Player schließen',
+  transcript: 'Transkript',
+  summary: 'Zusammenfassung',
   expires: 'Links laufen ab: {date}',
   expired: 'Download abgelaufen',
   by: 'von {name}',

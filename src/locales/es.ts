@@ -37,6 +37,8 @@ export default {
   audio: 'Descargar audio',
   play: 'Reproducir',
   closePlayer: 'Cerrar reproductor',
+  transcript: 'Transcripción',
+  summary: 'Resumen',
   expires: 'Los enlaces caducan el {date}',
   expired: 'Descarga caducada',
   by: 'por {name}',

@@ -37,6 +37,8 @@ export default {
   audio: "Télécharger l'audio",
   play: 'Lire',
   closePlayer: 'Fermer le lecteur',
+  transcript: 'Transcription',
+  summary: 'Résumé',
   expires: 'Les liens expirent le {date}',
   expired: 'Téléchargement expiré',
   by: 'par {name}',

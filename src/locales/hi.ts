@@ -37,6 +37,8 @@ export default {
   audio: 'ऑडियो डाउनलोड करें',
   play: 'चलाएँ',
   closePlayer: 'प्लेयर बंद करें',
+  transcript: 'ट्रांसक्रिप्ट',
+  summary: 'सारांश',
   expires: 'लिंक {date} को समाप्त होंगे',
   expired: 'डाउनलोड की अवधि समाप्त',
   by: '{name} द्वारा',

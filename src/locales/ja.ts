@@ -37,6 +37,8 @@ export default {
   audio: '音声をダウンロード',
   play: '再生',
   closePlayer: 'プレーヤーを閉じる',
+  transcript: '文字起こし',
+  summary: '要約',
   expires: 'リンクの有効期限：{date}',
   expired: 'ダウンロードの期限切れ',
   by: '{name} さん',

@@ -37,6 +37,8 @@ export default {
   audio: 'Baixar áudio',
   play: 'Reproduzir',
   closePlayer: 'Fechar player',
+  transcript: 'Transcrição',
+  summary: 'Resumo',
   expires: 'Os links expiram em {date}',
   expired: 'Download expirado',
   by: 'por {name}',

@@ -15,6 +15,8 @@ import { requireValidId } from './ids.ts';
 import type { RecordingService } from './recordings.ts';
 import type { MeetingView, MeetingWatches } from './watch.ts';
 import type { WebhookReceiver } from './webhooks.ts';
+import type { SessionFileService } from './sessions.ts';
+import type { SessionFileKind } from './upstream/types.ts';
 import type { Codec } from '../core/recording.ts';
 import { guarded } from './guard.ts';
 import type { Guards } from './guard.ts';
@@ -24,6 +26,7 @@ const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_LIMIT = 100;
 /** How deep a cursor may page (a thousand pages of 100): anything deeper was not handed out. */
 const MAX_OFFSET = 100_000;
+const DOWNLOAD_KINDS = ['video', 'audio', 'transcript', 'summary'];
 
 interface AppParts {
   basePath: string;
@@ -42,6 +45,7 @@ interface AppParts {
   backend: StateBackend;
   /** Rate limits, stream caps, the deadline, request logs and metrics. */
   guards: Guards;
+  sessionFiles: SessionFileService;
 }
 
 export function createApp(parts: AppParts): Hono {
@@ -202,10 +206,13 @@ export function createApp(parts: AppParts): Hono {
       const { recordingId, who } = await recordingCaller(c);
       requirePermission(permissions(who).download, 'download recordings');
       const kind = c.req.query('kind') ?? 'video';
-      if (kind !== 'video' && kind !== 'audio') {
-        throw new ApiError(400, 'bad_request', '"kind" must be "video" or "audio".');
+      if (!DOWNLOAD_KINDS.includes(kind)) {
+        throw new ApiError(400, 'bad_request', '"kind" must be "video", "audio", "transcript" or "summary".');
       }
-      const link = await service.download(who.meetingId, recordingId, kind);
+      const link =
+        kind === 'video' || kind === 'audio'
+          ? await service.download(who.meetingId, recordingId, kind)
+          : await parts.sessionFiles.link(who.meetingId, recordingId, kind as SessionFileKind);
       guards.audit(`download ${kind}`, who, recordingId);
       c.header('Referrer-Policy', 'no-referrer');
       if (/\bapplication\/json\b/i.test(c.req.header('accept') ?? '')) return c.json(link);
@@ -231,6 +238,14 @@ export function createApp(parts: AppParts): Hono {
         name: who.name,
       });
       return c.json(acknowledgement, created ? 201 : 200);
+    },
+  });
+
+  route(app, '/recordings/:recordingId/summary', {
+    GET: async (c) => {
+      const { recordingId, who } = await recordingCaller(c);
+      requirePermission(permissions(who).download, 'read summaries');
+      return c.json(await parts.sessionFiles.summaryText(who.meetingId, recordingId));
     },
   });
 

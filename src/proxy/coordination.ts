@@ -38,6 +38,8 @@ export interface PollLease {
 export interface Peer {
   present: boolean;
   at: number;
+  /** Heard of first after the room's baseline, yet in the room before it (so counted in it). */
+  inBaseline: boolean;
 }
 
 /**
@@ -48,6 +50,12 @@ export interface Room {
   /** Start of the newest session heard of; participants last heard of before it are gone. */
   sessionStartedAt: number | null;
   peers: Map<string, Peer>;
+  /** The upstream's own count (see room.ts) as of `at`: peers last heard of before it are in it. */
+  baseline: { count: number; at: number } | null;
+}
+
+export function emptyRoom(): Room {
+  return { sessionStartedAt: null, peers: new Map<string, Peer>(), baseline: null };
 }
 
 /** Every meeting's room; one change at a time per meeting, whichever instance makes it. */
@@ -142,7 +150,7 @@ export class MemoryRooms implements Rooms {
   constructor(private readonly max = 10_000) {}
 
   async update<T>(meetingId: string, change: (room: Room) => T): Promise<T> {
-    const room = this.rooms.get(meetingId) ?? { sessionStartedAt: null, peers: new Map<string, Peer>() };
+    const room = this.rooms.get(meetingId) ?? emptyRoom();
     const result = change(room);
     this.rooms.delete(meetingId);
     this.rooms.set(meetingId, room);

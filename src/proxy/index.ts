@@ -26,6 +26,8 @@ import { ProxyMetrics } from './metrics.ts';
 import { ReadCache } from './read-cache.ts';
 import { RecordingService } from './recordings.ts';
 import { redisState } from './redis/index.ts';
+import { RoomReads } from './room.ts';
+import { SessionFileService } from './sessions.ts';
 import { MemoryRecordingStore } from './store.ts';
 import { createUpstream } from './upstream/index.ts';
 import { MeetingWatches } from './watch.ts';
@@ -116,13 +118,16 @@ export function createProxy(options: ProxyOptions): Proxy {
     shared?.startLock ?? new ProcessStartLock(),
     new ReadCache(options.readCacheMs ?? 1000),
   );
+  const sessionFiles = new SessionFileService(upstream, service, store, bus, log);
   const webhooks = new WebhookReceiver(upstream, service, store, bus, {
     publicKey: options.webhookPublicKey,
     emptyTimeoutSeconds,
     deliveries: shared?.deliveries ?? new MemoryDeliveries(),
     rooms: shared?.rooms ?? new MemoryRooms(),
+    sessionFiles: sessionFiles.supported ? sessionFiles : undefined,
     log,
   });
+  const rooms = new RoomReads(upstream, (meetingId, reading) => webhooks.reconcile(meetingId, reading), log);
   const webhookQuietMs = options.webhookQuietMs ?? 60_000;
   const pageSize = options.pageSize ?? 20;
   const watches = new MeetingWatches(service, bus, store, {
@@ -131,6 +136,8 @@ export function createProxy(options: ProxyOptions): Proxy {
     webhooksFlowing: () => webhooks.flowing(webhookQuietMs),
     lease: shared?.lease ?? processPollLease,
     pages: shared?.pages ?? processPageShare,
+    readRoom: (meetingId) => rooms.read(meetingId),
+    checkSessions: (recordings) => sessionFiles.check(recordings),
     log,
   });
   const streams = new EventStreams(bus, options.heartbeatMs ?? 15_000);
@@ -153,6 +160,7 @@ export function createProxy(options: ProxyOptions): Proxy {
       metricsToken: options.metricsToken ?? null,
       streams: withDefaults(DEFAULT_STREAM_CAPS, options.streamCaps),
     }),
+    sessionFiles,
   });
 
   return {

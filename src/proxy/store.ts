@@ -18,6 +18,12 @@ export interface Applied {
 
 export type { Acknowledgement };
 
+/** Which files of a meeting session (its transcript, its summary) are ready. */
+export interface SessionFiles {
+  transcript: boolean;
+  summary: boolean;
+}
+
 export interface RecordingStore {
   /**
    * Folds an upstream report into what is known (never backwards) and returns the result.
@@ -42,6 +48,13 @@ export interface RecordingStore {
   acknowledgements(recordingId: string): Promise<Acknowledgement[]>;
   meeting(meetingId: string): Promise<MeetingState | undefined>;
   setMeeting(meetingId: string, state: MeetingState): Promise<void>;
+  /** What is known to be ready of a session's files. */
+  sessionFiles(sessionId: string): Promise<SessionFiles | undefined>;
+  /**
+   * Notes files of a session as ready (never un-ready; every recording of the session then carries
+   * `transcript` / `summary`); returns its known recordings that changed by it.
+   */
+  markSessionFiles(sessionId: string, ready: Partial<SessionFiles>): Promise<Recording[]>;
 }
 
 /** What the proxy knows of one recording: plain data, so a shared store can keep it as JSON. */
@@ -74,12 +87,13 @@ export function newKnowledge(meetingId: string): Knowledge {
  * never-backwards fold, whichever store keeps the knowledge.
  */
 export const learn = {
-  report(known: Knowledge, report: Recording, readSentAt?: number): Applied {
+  /** `files`: what is ready of the recording's session, carried on the recording. */
+  report(known: Knowledge, report: Recording, readSentAt?: number, files?: SessionFiles): Applied {
     const overlaid = overlay(report, known);
     // Same millisecond counts as older: the read may have left just before the change was seen.
     const age = readSentAt !== undefined && readSentAt <= known.statusChangedAt ? 'may-be-older' : 'newer';
     const before = known.recording;
-    const merged = before ? mergeRecording(before, overlaid, age) : overlaid;
+    const merged = withFiles(before ? mergeRecording(before, overlaid, age) : overlaid, files);
     if (merged.status !== before?.status) known.statusChangedAt = Date.now();
     known.recording = merged;
     return { recording: merged, changed: !before || recordingChanged(before, merged), first: !before };
@@ -90,6 +104,13 @@ export const learn = {
   stopped(known: Knowledge, by: Actor): void {
     known.stoppedBy = by;
     known.stopReason = 'API_CALL';
+  },
+  /** Marks the session's ready files on the recording; the recording when that changed it. */
+  files(known: Knowledge, files: SessionFiles): Recording | undefined {
+    const before = known.recording;
+    if (!before) return undefined;
+    known.recording = withFiles(before, files);
+    return recordingChanged(before, known.recording) ? known.recording : undefined;
   },
   acknowledged(known: Knowledge, by: Actor & { id: string }, at: string): boolean {
     if (known.acknowledgements.some((ack) => ack.id === by.id)) return false;
@@ -102,11 +123,13 @@ export const learn = {
 export class MemoryRecordingStore implements RecordingStore {
   private readonly recordings = new Map<string, Knowledge>();
   private readonly meetings = new Map<string, MeetingState>();
+  private readonly sessions = new Map<string, { files: SessionFiles; recordings: Set<string> }>();
 
   constructor(private readonly maxEntries = 10_000) {}
 
   async apply(report: Recording, readSentAt?: number): Promise<Applied> {
-    return learn.report(this.touch(report.id, report.meetingId), report, readSentAt);
+    const files = report.sessionId ? this.session(report.sessionId, report.id).files : undefined;
+    return learn.report(this.touch(report.id, report.meetingId), report, readSentAt, files);
   }
 
   async get(recordingId: string): Promise<Recording | undefined> {
@@ -144,6 +167,35 @@ export class MemoryRecordingStore implements RecordingStore {
     evictOldest(this.meetings, this.maxEntries);
   }
 
+  async sessionFiles(sessionId: string): Promise<SessionFiles | undefined> {
+    const files = this.sessions.get(sessionId)?.files;
+    return files && { ...files };
+  }
+
+  async markSessionFiles(sessionId: string, ready: Partial<SessionFiles>): Promise<Recording[]> {
+    const session = this.session(sessionId);
+    session.files = readyFiles(session.files, ready);
+    const changed: Recording[] = [];
+    for (const recordingId of session.recordings) {
+      const known = this.recordings.get(recordingId);
+      const updated = known && learn.files(known, session.files);
+      if (updated) changed.push(updated);
+    }
+    return changed;
+  }
+
+  /** A session's ready files and recordings, `recordingId` indexed under it. */
+  private session(sessionId: string, recordingId?: string) {
+    let session = this.sessions.get(sessionId);
+    if (!session) {
+      session = { files: { transcript: false, summary: false }, recordings: new Set<string>() };
+      this.sessions.set(sessionId, session);
+      evictOldest(this.sessions, this.maxEntries);
+    }
+    if (recordingId) session.recordings.add(recordingId);
+    return session;
+  }
+
   private touch(recordingId: string, meetingId: string): Knowledge {
     const known = this.recordings.get(recordingId) ?? newKnowledge(meetingId);
     this.recordings.delete(recordingId);
@@ -162,6 +214,23 @@ function overlay(report: Recording, known: Knowledge): Recording {
     startedBy: known.startedBy ?? report.startedBy,
     stoppedBy: stopped ? (known.stoppedBy ?? report.stoppedBy) : report.stoppedBy,
     stopReason: report.stopReason ?? (stopped ? known.stopReason : null),
+  };
+}
+
+/** Files never become un-ready. */
+export function readyFiles(files: SessionFiles, ready: Partial<SessionFiles>): SessionFiles {
+  return {
+    transcript: files.transcript || ready.transcript === true,
+    summary: files.summary || ready.summary === true,
+  };
+}
+
+function withFiles(recording: Recording, files: SessionFiles | undefined): Recording {
+  if (!files) return recording;
+  return {
+    ...recording,
+    ...(files.transcript ? { transcript: true } : {}),
+    ...(files.summary ? { summary: true } : {}),
   };
 }
 

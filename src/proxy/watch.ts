@@ -57,6 +57,10 @@ export class MeetingWatches {
       lease: PollLease;
       /** A first page another instance just loaded, taken instead of reading the upstream again. */
       pages: PageShare;
+      /** Reads who is in the room from the upstream (see room.ts): on each load, i.e. at watch start and per poll. */
+      readRoom: (meetingId: string) => Promise<void>;
+      /** Looks for the transcripts and summaries of loaded recordings (see sessions.ts); never throws. */
+      checkSessions: (recordings: readonly Recording[]) => Promise<void>;
       log: (line: string) => void;
     },
   ) {}
@@ -146,7 +150,7 @@ export class MeetingWatches {
   private async refresh(meetingId: string, watch: Watch): Promise<void> {
     const [page, meeting] = await Promise.all([
       watch.recordings === null ? this.sharedFirstPage(meetingId) : this.firstPage(meetingId),
-      this.store.meeting(meetingId),
+      this.options.readRoom(meetingId).then(() => this.store.meeting(meetingId)),
     ]);
     // Recordings heard of while the page was on its way (a start, a webhook) stay until a page shows them.
     const listed = new Set(page.recordings.map((recording) => recording.id));
@@ -154,8 +158,9 @@ export class MeetingWatches {
     const merged = newestFirst([...page.recordings, ...heard]);
     watch.recordings = merged.slice(0, this.options.pageSize);
     watch.hasMore = page.hasMore || merged.length > this.options.pageSize;
-    watch.meeting ??= meeting ?? null;
+    watch.meeting = meeting ?? watch.meeting;
     this.schedule(meetingId, watch);
+    void this.options.checkSessions(watch.recordings);
   }
 
   private firstPage(meetingId: string) {

@@ -13,6 +13,8 @@ import { isTerminal, statusRank } from '../core/status.ts';
 import type { EventBus } from './bus.ts';
 import type { Deliveries, Room, Rooms } from './coordination.ts';
 import type { RecordingService } from './recordings.ts';
+import type { RoomReading } from './room.ts';
+import type { SessionFileService } from './sessions.ts';
 import type { RecordingStore } from './store.ts';
 import type { Upstream } from './upstream/types.ts';
 
@@ -24,6 +26,8 @@ export const WEBHOOK_EVENTS = [
   'meeting.participantJoined',
   'meeting.participantLeft',
 ];
+/** Also registered where the upstream makes transcripts and summaries (v2, RealtimeKit). */
+export const SESSION_WEBHOOK_EVENTS = ['meeting.transcript', 'meeting.summary'];
 const WEBHOOK_NAME = 'dyte-recording-kit';
 /** A fetched key is fetched again on a bad signature (key rotation), but not more often than this. */
 const KEY_REFRESH_MS = 60_000;
@@ -41,6 +45,8 @@ interface WebhookOptions {
   deliveries: Deliveries;
   /** The rooms as participant webhooks describe them (shared between instances too). */
   rooms: Rooms;
+  /** Where `meeting.transcript` / `meeting.summary` go; absent: the upstream makes none. */
+  sessionFiles?: SessionFileService;
   log: (line: string) => void;
 }
 
@@ -100,14 +106,35 @@ export class WebhookReceiver {
     return duplicate ? 'duplicate' : 'applied';
   }
 
+  /**
+   * Weighs the upstream's count of the room against what webhooks said: facts older than the reading
+   * give way to it, newer ones stay and count on top of it.
+   */
+  async reconcile(meetingId: string, reading: RoomReading): Promise<void> {
+    await this.updateRoom(meetingId, (room) => {
+      const heard = [room.sessionStartedAt ?? -Infinity, ...[...room.peers.values()].map((peer) => peer.at)];
+      // A reading that names no time is as of now: after everything heard so far (the upstream's
+      // clock is not ours, so "now" is the newest event time known).
+      const at = reading.at ?? Math.max(...heard);
+      if (!room.baseline || room.baseline.at <= at) {
+        room.baseline = { count: reading.participants, at };
+        for (const [id, peer] of room.peers) if (peer.at <= at) room.peers.delete(id);
+      }
+      return Number.isFinite(at) ? at : Date.now();
+    });
+  }
+
   /** Registers `url` for the events the proxy needs, reusing (and completing) an existing registration. */
   async register(url: string): Promise<'created' | 'reused' | 'updated'> {
+    const events = this.options.sessionFiles
+      ? [...WEBHOOK_EVENTS, ...SESSION_WEBHOOK_EVENTS]
+      : WEBHOOK_EVENTS;
     const existing = (await this.upstream.webhooks()).find((webhook) => webhook.url === url);
     if (!existing) {
-      await this.upstream.registerWebhook({ name: WEBHOOK_NAME, url, events: WEBHOOK_EVENTS });
+      await this.upstream.registerWebhook({ name: WEBHOOK_NAME, url, events });
       return 'created';
     }
-    const missing = WEBHOOK_EVENTS.filter((event) => !existing.events.includes(event));
+    const missing = events.filter((event) => !existing.events.includes(event));
     if (missing.length === 0) return 'reused';
     await this.upstream.replaceWebhook(existing.id, {
       name: WEBHOOK_NAME,
@@ -182,6 +209,15 @@ export class WebhookReceiver {
     const meeting = asObject(body.meeting);
     const meetingId = parseString(meeting?.id);
     if (!meetingId || !event?.startsWith('meeting.')) return;
+    const sessionId = parseString(meeting?.sessionId);
+    if (event === 'meeting.transcript' || event === 'meeting.summary') {
+      if (sessionId)
+        await this.options.sessionFiles?.heard(
+          sessionId,
+          event === 'meeting.transcript' ? 'transcript' : 'summary',
+        );
+      return;
+    }
     const participant = asObject(body.participant);
     const sessionStartedAt = timeOf(meeting?.startedAt);
     if (event === 'meeting.participantJoined' || event === 'meeting.participantLeft') {
@@ -193,9 +229,13 @@ export class WebhookReceiver {
       await this.updateRoom(meetingId, (room) => {
         beginSession(room, sessionStartedAt);
         const known = room.peers.get(peer);
-        // An older word about a peer never overrides a newer one, nor a word from an earlier session.
-        const current = room.sessionStartedAt === null || at >= room.sessionStartedAt;
-        if (current && (!known || known.at <= at)) room.peers.set(peer, { present: joined, at });
+        // An older word about a peer never overrides a newer one, nor a word from an earlier session,
+        // nor one the upstream's count already took in.
+        const current =
+          (room.sessionStartedAt === null || at >= room.sessionStartedAt) &&
+          (room.baseline === null || at > room.baseline.at);
+        const inBaseline = known ? known.inBaseline : (room.baseline?.count ?? 0) > 0 && !joined;
+        if (current && (!known || known.at <= at)) room.peers.set(peer, { present: joined, at, inBaseline });
         return at;
       });
     } else if (event === 'meeting.started') {
@@ -239,7 +279,7 @@ export class WebhookReceiver {
   private async updateRoom(meetingId: string, change: (room: Room) => number): Promise<void> {
     const { at, participants } = await this.options.rooms.update(meetingId, (room) => ({
       at: change(room),
-      participants: [...room.peers.values()].filter((peer) => peer.present).length,
+      participants: countParticipants(room),
     }));
     const previous = await this.store.meeting(meetingId);
     const emptySince = participants > 0 ? null : (previous?.emptySince ?? new Date(at).toISOString());
@@ -276,11 +316,28 @@ function parseBody(raw: Uint8Array): Record<string, unknown> {
   return object;
 }
 
+/**
+ * Everyone in the baseline, plus whoever joined since and minus whoever of the baseline left since
+ * (a peer heard of first after the baseline was in it if its first word is a departure).
+ */
+function countParticipants(room: Room): number {
+  let count = room.baseline?.count ?? 0;
+  for (const peer of room.peers.values()) {
+    if (peer.inBaseline) count -= peer.present ? 0 : 1;
+    else count += peer.present ? 1 : 0;
+  }
+  return Math.max(0, count);
+}
+
 /** A new session (its start named by any meeting event) forgets whoever was last heard of before it. */
 function beginSession(room: Room, startedAt: number | null): void {
   if (startedAt === null || (room.sessionStartedAt !== null && startedAt <= room.sessionStartedAt)) return;
   room.sessionStartedAt = startedAt;
-  for (const [id, peer] of room.peers) if (peer.at < startedAt) room.peers.delete(id);
+  if (room.baseline && room.baseline.at < startedAt) room.baseline = null;
+  for (const [id, peer] of room.peers) {
+    if (peer.at < startedAt) room.peers.delete(id);
+    else if (!room.baseline) peer.inBaseline = false;
+  }
 }
 
 /**
@@ -296,8 +353,13 @@ function endSession(room: Room, startedAt: number | null): number | null {
   const departures = [...room.peers.values()].filter((peer) => !peer.present).map((peer) => peer.at);
   const endedAt = Math.max(startedAt ?? -Infinity, ...departures);
   if (endedAt === -Infinity) return null;
+  if (room.baseline && room.baseline.at <= endedAt) {
+    room.baseline = null;
+    for (const peer of room.peers.values()) peer.inBaseline = false;
+  }
   for (const [id, peer] of room.peers) {
-    if (peer.present && peer.at <= endedAt) room.peers.set(id, { present: false, at: endedAt });
+    if (peer.present && peer.at <= endedAt)
+      room.peers.set(id, { present: false, at: endedAt, inBaseline: false });
   }
   return endedAt;
 }

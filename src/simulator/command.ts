@@ -21,6 +21,7 @@ const OPTIONS = {
   'empty-room-timeout-ms': { type: 'string' },
   'rate-limit': { type: 'string' },
   'no-webhook-quirks': { type: 'boolean' },
+  transcribe: { type: 'boolean' },
   verbose: { type: 'boolean', short: 'v' },
 } as const;
 
@@ -45,6 +46,8 @@ Options:
       --empty-room-timeout-ms MS stop recordings after the room is empty this long (default ${DEFAULT_EMPTY_ROOM_TIMEOUT_MS})
       --rate-limit N             API requests per minute per client IP (default ${DEFAULT_RATE_LIMIT_PER_MINUTE})
       --no-webhook-quirks        send plain ISO times and typed fields in webhooks
+      --transcribe               transcribe every meeting: a transcript when its session ends, a
+                                 summary on request (v2 and RealtimeKit)
   -v, --verbose                  log every request
   -h, --help                     show this help`,
 
@@ -65,6 +68,7 @@ Options:
       ),
       rateLimitPerMinute: numberOption(values['rate-limit'], 'rate-limit', DEFAULT_RATE_LIMIT_PER_MINUTE, 1),
       webhookQuirks: values['no-webhook-quirks'] !== true,
+      transcribe: values.transcribe === true,
       log: values.verbose ? (line) => console.log(line) : undefined,
     }).catch((error: unknown) => {
       throw error instanceof RangeError ? new UsageError(error.message) : error;

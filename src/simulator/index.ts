@@ -54,8 +54,22 @@ export interface SimulatorOptions {
   webhookTimeoutMs?: number;
   /** Webhook delivery attempts in all (default 5); retries back off 2 s, 4 s, 8 s… of simulated time. */
   webhookAttempts?: number;
+  /** Transcribe every meeting's sessions (default false; the control plane switches single meetings). */
+  transcribe?: boolean;
   /** One line per request and webhook problem (default: silent). */
   log?: (line: string) => void;
+  /** Called with every Dyte API response (JSON body, not files) as it is sent: e.g. to check it against Dyte's schemas. */
+  observe?: (exchange: Exchange) => void;
+}
+
+/** A Dyte API response as the simulator sent it. */
+export interface Exchange {
+  api: ApiKind;
+  method: string;
+  /** The route's template (`/v2/recordings/:recording_id`); null when no route matched. */
+  template: string | null;
+  status: number;
+  body: unknown;
 }
 
 export interface RunningSimulator {
@@ -129,9 +143,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       emptyRoomTimeoutMs: options.emptyRoomTimeoutMs ?? DEFAULT_EMPTY_ROOM_TIMEOUT_MS,
       downloadTtlMs: options.downloadTtlMs ?? 7 * DAY_MS,
       webhookQuirks: options.webhookQuirks ?? true,
+      transcribe: options.transcribe ?? false,
     },
     sender,
     links,
+    (sessionId, file) => {
+      const expiresAt = clock.now() + (options.downloadTtlMs ?? 7 * DAY_MS);
+      const path = `/_downloads/sessions/${encodeURIComponent(sessionId)}/${file}`;
+      return { url: `${origin}${path}?${urlSigner.sign(path, expiresAt)}`, expiresAt };
+    },
     () => faults.takeStartFailure(),
   );
   const stats = new Stats();
@@ -187,6 +207,15 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return;
     }
     log(`${request.method} ${url.pathname} → ${reply.status}`);
+    if (api && !Buffer.isBuffer(reply.body)) {
+      options.observe?.({
+        api,
+        method,
+        template: found.route?.template ?? null,
+        status: reply.status,
+        body: reply.body,
+      });
+    }
     send(response, reply, head);
   }
 

@@ -45,7 +45,8 @@ export function toV2Recording(recording: SimRecording, now: number, links: Links
     download_url_expiry: iso(links.expiresAt),
     audio_download_url: links.audio,
     start_reason: recording.startReason,
-    stop_reason: recording.stopReason,
+    // Dyte's schema does not let stop_reason be null: before the stop it is left out.
+    ...(recording.stopReason ? { stop_reason: recording.stopReason } : {}),
     storage_config: recording.config.storage ? publicStorage(recording.config.storage) : null,
     err_message: recording.errMessage,
   };
@@ -68,14 +69,15 @@ export function toV1Recording(recording: SimRecording, now: number, links: Links
     startedTime: iso(startedAt),
     stoppedTime: iso(recording.stoppedAt ?? startedAt),
     recordingDuration: recordedSeconds(recording, now),
-    fileSize: bytes === null ? null : Math.round((bytes / (1024 * 1024)) * 100) / 100,
+    // fileSize, stopReason and storageConfig are not nullable in v1's schema: absent until known.
+    ...(bytes === null ? {} : { fileSize: Math.round((bytes / (1024 * 1024)) * 100) / 100 }),
     downloadUrl: links.video,
     downloadUrlExpiry: iso(links.expiresAt),
     audioDownloadUrl: links.audio,
     errMessage: recording.errMessage,
     startReason: v1Reason(recording.startReason),
-    stopReason: recording.stopReason ? v1Reason(recording.stopReason) : null,
-    storageConfig: recording.config.storage?.type ?? null,
+    ...(recording.stopReason ? { stopReason: v1Reason(recording.stopReason) } : {}),
+    ...(recording.config.storage ? { storageConfig: recording.config.storage.type } : {}),
   };
 }
 
@@ -157,7 +159,7 @@ export function meetingWebhook(
   };
 }
 
-function webhookMeeting(meeting: MeetingInfo): Record<string, unknown> {
+export function webhookMeeting(meeting: MeetingInfo): Record<string, unknown> {
   return {
     id: meeting.id,
     sessionId: meeting.sessionId,

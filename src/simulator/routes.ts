@@ -28,7 +28,7 @@ import {
   ValidationError,
 } from './validate.ts';
 import type { WebhookFields } from './validate.ts';
-import type { Webhook, World } from './world.ts';
+import type { ActiveSessionInfo, Webhook, World } from './world.ts';
 import type { HeaderPrefix } from './webhooks.ts';
 
 export interface RouteDeps {
@@ -108,6 +108,24 @@ function v2Routes({ world, links }: RouteDeps, prefix: string, api: 'v2' | 'rtk'
     route('PUT', '/recordings/:recording_id', async (request) => {
       const action = readV2Action(await request.json());
       return ok(render(world.control(request.params.recording_id!, action)));
+    }),
+    route('GET', '/meetings/:meeting_id/active-session', (request) => {
+      const meetingId = readMeetingId(request.params.meeting_id, 'meeting_id');
+      return ok(v2ActiveSession(world.activeSession(meetingId), world.orgId, world.now()));
+    }),
+    route('GET', '/sessions/:session_id/transcript', (request) => {
+      const sessionId = request.params.session_id!;
+      const { url, expiresAt } = world.transcripts.fresh(sessionId, 'transcript.csv');
+      return ok({ sessionId, transcript_download_url: url, transcript_download_url_expiry: iso(expiresAt) });
+    }),
+    route('GET', '/sessions/:session_id/summary', (request) => {
+      const sessionId = request.params.session_id!;
+      const { url, expiresAt } = world.transcripts.fresh(sessionId, 'summary.txt');
+      return ok({ sessionId, summaryDownloadUrl: url, summaryDownloadUrlExpiry: iso(expiresAt) });
+    }),
+    route('POST', '/sessions/:session_id/summary', (request) => {
+      world.transcripts.requestSummary(request.params.session_id!);
+      return ok({ success: true, message: 'Success' });
     }),
     route('GET', '/webhooks', () => ok(world.listWebhooks().map(v2Webhook))),
     route('POST', '/webhooks', async (request) =>
@@ -225,6 +243,21 @@ function controlRoutes({ world, faults, stats, media, signer, publicKeyPem }: Ro
       world.leave(request.params.meeting_id!, request.params.participant_id!);
       return { status: 204 };
     }),
+    route('PUT', '/_sim/meetings/:meeting_id/transcription', async (request) => {
+      const enabled = ((await request.json()) as { enabled?: unknown } | undefined)?.enabled;
+      if (typeof enabled !== 'boolean')
+        throw new ValidationError('The body must be {"enabled": true|false}.');
+      world.transcripts.setEnabled(readMeetingId(request.params.meeting_id, 'meetingId'), enabled);
+      return { status: 204 };
+    }),
+    route('GET', '/_downloads/sessions/:session_id/:file_name', (request) => {
+      const verdict = signer.verify(request.url.pathname, request.url.searchParams, world.now());
+      if (verdict === 'invalid') throw new HttpError(403, 'The download signature does not match.');
+      if (verdict === 'expired') throw new HttpError(403, 'The download link has expired.');
+      const file = world.transcripts.file(request.params.session_id!, request.params.file_name!);
+      if (!file) throw new HttpError(404, 'No such file.');
+      return { status: 200, body: Buffer.from(file.text), headers: { 'content-type': file.contentType } };
+    }),
     route('POST', '/_sim/faults', async (request) => {
       faults.add(readFault(await request.json()));
       return { status: 204 };
@@ -282,6 +315,23 @@ function v2Webhook(webhook: Webhook) {
     enabled: webhook.enabled,
     created_at: iso(webhook.createdAt),
     updated_at: iso(webhook.updatedAt),
+  };
+}
+
+function v2ActiveSession(session: ActiveSessionInfo, organizationId: string, now: number) {
+  return {
+    id: session.sessionId,
+    associated_id: session.id,
+    meeting_display_name: session.title,
+    type: 'meeting',
+    status: 'LIVE',
+    live_participants: session.participants,
+    max_concurrent_participants: session.maxParticipants,
+    minutes_consumed: Math.round(((now - session.startedAt) / 60_000) * 10_000) / 10_000,
+    organization_id: organizationId,
+    started_at: iso(session.startedAt),
+    created_at: iso(session.startedAt),
+    updated_at: iso(session.updatedAt),
   };
 }
 

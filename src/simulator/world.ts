@@ -21,6 +21,8 @@ import type { Links, MeetingInfo, ParticipantInfo } from './render.ts';
 import { meetingWebhook, participantWebhook, recordingWebhook } from './render.ts';
 import type { RecordingAction, StartConfig, WebhookEvent, WebhookFields } from './validate.ts';
 import type { HeaderPrefix, WebhookSender } from './webhooks.ts';
+import type { FileLink, SessionFileName } from './transcripts.ts';
+import { Transcripts } from './transcripts.ts';
 
 export class NotFoundError extends Error {
   override name = 'NotFoundError';
@@ -37,6 +39,8 @@ export interface WorldOptions {
   emptyRoomTimeoutMs: number;
   downloadTtlMs: number;
   webhookQuirks: boolean;
+  /** Whether meetings transcribe unless switched per meeting. */
+  transcribe: boolean;
 }
 
 interface Meeting {
@@ -45,9 +49,23 @@ interface Meeting {
   sessionId: string | null;
   sessionStartedAt: number | null;
   participants: Map<string, ParticipantInfo>;
+  /** Everyone who joined the current session (for its transcript). */
+  attendees: ParticipantInfo[];
+  /** The most participants at once in the current session, and when the count last changed. */
+  maxParticipants: number;
+  participantsChangedAt: number;
   /** When the room last became empty (its creation, if nobody ever came); null while occupied. */
   emptySince: number | null;
   emptyRoomTimer: number | undefined;
+}
+
+export interface ActiveSessionInfo extends MeetingInfo {
+  sessionId: string;
+  startedAt: number;
+  participants: number;
+  maxParticipants: number;
+  /** When the participant count last changed. */
+  updatedAt: number;
 }
 
 export interface Webhook extends WebhookFields {
@@ -75,14 +93,24 @@ export class World {
   /** statusUpdate webhooks sent per recording so far (the quirks alternate on it). */
   private readonly statusUpdates = new Map<string, number>();
   private participantCount = 0;
+  /** Transcripts and summaries of ended sessions. */
+  readonly transcripts: Transcripts;
   constructor(
     private readonly clock: SimClock,
     private readonly options: WorldOptions,
     private readonly sender: WebhookSender,
     private readonly links: (recording: SimRecording) => Links,
+    sessionLink: (sessionId: string, file: SessionFileName) => FileLink,
     /** Whether the recording being started fails to (the `error_next_start` fault). */
     private readonly failsToStart: () => boolean = () => false,
-  ) {}
+  ) {
+    this.transcripts = new Transcripts(
+      clock,
+      options.transcribe,
+      (event, payload) => this.emit(event, payload),
+      sessionLink,
+    );
+  }
 
   get orgId(): string {
     return this.options.orgId;
@@ -170,7 +198,14 @@ export class World {
       meeting.sessionId = randomUUID();
       meeting.sessionStartedAt = at;
     }
+    if (wasEmpty) {
+      meeting.maxParticipants = 0;
+      meeting.attendees = [];
+    }
     meeting.participants.set(participant.id, participant);
+    meeting.attendees.push(participant);
+    meeting.maxParticipants = Math.max(meeting.maxParticipants, meeting.participants.size);
+    meeting.participantsChangedAt = at;
     meeting.emptySince = null;
     this.armEmptyRoom(meeting);
     if (wasEmpty) this.emit('meeting.started', meetingWebhook('meeting.started', this.info(meeting)));
@@ -189,6 +224,7 @@ export class World {
       throw new NotFoundError(`No participant ${participantId} in meeting ${meetingId}.`);
     }
     meeting.participants.delete(participantId);
+    meeting.participantsChangedAt = at;
     const info = this.info(meeting);
     this.emit(
       'meeting.participantLeft',
@@ -197,8 +233,31 @@ export class World {
     if (meeting.participants.size === 0) {
       meeting.emptySince = at;
       this.emit('meeting.ended', meetingWebhook('meeting.ended', { ...info, live: false }));
+      if (info.sessionId !== null) {
+        this.transcripts.sessionEnded(
+          { ...info, sessionId: info.sessionId, live: false },
+          meeting.attendees,
+          at,
+        );
+      }
     }
     this.armEmptyRoom(meeting);
+  }
+
+  /** The meeting's live session (someone is in the room), as `GET /meetings/{id}/active-session` shows it. */
+  activeSession(meetingId: string): ActiveSessionInfo {
+    const meeting = this.meetings.get(meetingId);
+    if (!meeting || meeting.participants.size === 0 || meeting.sessionId === null) {
+      throw new NotFoundError(`No active session found for meeting_id ${meetingId}`);
+    }
+    return {
+      ...this.info(meeting),
+      sessionId: meeting.sessionId,
+      startedAt: meeting.sessionStartedAt ?? meeting.createdAt,
+      participants: meeting.participants.size,
+      maxParticipants: meeting.maxParticipants,
+      updatedAt: meeting.participantsChangedAt,
+    };
   }
 
   // ── webhook registrations ──
@@ -243,6 +302,9 @@ export class World {
         sessionId: null,
         sessionStartedAt: null,
         participants: new Map(),
+        attendees: [],
+        maxParticipants: 0,
+        participantsChangedAt: at,
         emptySince: at,
         emptyRoomTimer: undefined,
       };

@@ -412,6 +412,7 @@ function computedStyles(element: Element): string[] {
       style.backgroundColor,
       style.borderTopColor,
       style.borderBottomColor,
+      style.borderInlineStartColor,
       style.borderTopLeftRadius,
       style.font,
     ].join('|');

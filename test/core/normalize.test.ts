@@ -63,8 +63,14 @@ const looseStopReason = stopReason.chain((reason) =>
 const fileSize = fc.integer({ min: 0, max: 2_000_000_000 });
 const fileName = fc.constantFrom('room_1700000000000.mp4', 'x_room_1700000000000.webm', 'weird.bin');
 
+/** v2 and webhook recordings also say their session (`sessionId`); v1 ones cannot. */
 function assertShape(recording: Recording) {
-  assert.deepEqual(Object.keys(recording).sort(), RECORDING_KEYS);
+  assert.deepEqual(
+    Object.keys(recording)
+      .filter((key) => key !== 'sessionId')
+      .sort(),
+    RECORDING_KEYS,
+  );
   if (!['UPLOADED'].includes(recording.status)) {
     assert.equal(recording.downloadable, false);
     assert.equal(recording.audioDownloadable, false);
@@ -202,6 +208,42 @@ describe('normalizeV1Recording', () => {
   });
 });
 
+describe('nulls and omissions', () => {
+  // The simulator leaves out what Dyte's schemas do not let be null; real Dyte has been seen sending
+  // those fields as null. Both must read the same.
+  const optional = {
+    v2: ['stop_reason', 'storage_config', 'file_size', 'err_message', 'download_url', 'session_id'],
+    v1: ['stopReason', 'storageConfig', 'fileSize', 'errMessage', 'downloadUrl', 'startReason'],
+  };
+  const subsets = (keys: string[]) => fc.subarray(keys);
+
+  it('reads a v2 recording the same whether its optional fields are null or left out', () => {
+    fc.assert(
+      fc.property(status, subsets(optional.v2), (recordingStatus, nulled) => {
+        const base = { id: 'r-1', status: recordingStatus, output_file_name: 'm_1.mp4' };
+        const withNulls = { ...base, ...Object.fromEntries(nulled.map((key) => [key, null])) };
+        assert.deepEqual(
+          normalizeV2Recording(withNulls, { meetingId: 'm' }),
+          normalizeV2Recording(base, { meetingId: 'm' }),
+        );
+      }),
+    );
+  });
+
+  it('reads a v1 recording the same whether its optional fields are null or left out', () => {
+    fc.assert(
+      fc.property(status, subsets(optional.v1), (recordingStatus, nulled) => {
+        const base = { id: 'r-1', status: recordingStatus, outputFileName: 'm_1.mp4' };
+        const withNulls = { ...base, ...Object.fromEntries(nulled.map((key) => [key, null])) };
+        assert.deepEqual(
+          normalizeV1Recording(withNulls, { meetingId: 'm' }),
+          normalizeV1Recording(base, { meetingId: 'm' }),
+        );
+      }),
+    );
+  });
+});
+
 describe('normalizeWebhookRecording', () => {
   it('reads a statusUpdate body with every documented quirk', () => {
     const recording = normalizeWebhookRecording({
@@ -241,6 +283,7 @@ describe('normalizeWebhookRecording', () => {
       startedBy: null,
       stoppedBy: null,
       error: null,
+      sessionId: 's-1',
     });
   });
 

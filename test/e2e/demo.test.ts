@@ -321,6 +321,27 @@ describe('the demo (npm start)', () => {
     assert.equal(await partText(page, 'dyte-recording-status', 'detail'), 'Stopped: everyone left');
     await statusIs(page, 'Recording saved', UPLOAD_MS);
     await screenshot(page, 'empty-2-stopped');
+    // The demo's simulator transcribes: the ended session's transcript and summary follow.
+    await until(
+      'the transcript and summary',
+      () =>
+        page.evaluate(() =>
+          [
+            ...(document
+              .querySelector('dyte-recording-list')
+              ?.shadowRoot?.querySelectorAll('[part=download]') ?? []),
+          ].map((button) => button.textContent?.trim()),
+        ),
+      (labels) => labels.includes('Transcript') && labels.includes('Summary'),
+      15_000,
+    );
+    await until(
+      'the summary inline',
+      () => partText(page, 'dyte-recording-list', 'summary'),
+      (text) => /agreed/.test(text),
+      5000,
+    );
+    await screenshot(page, 'empty-3-transcript');
     await page.close();
   });
 

@@ -5,6 +5,7 @@ import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { verifyRecordingToken } from '../../src/server.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
+import { conformance } from '../simulator/conformance.ts';
 import { TOKEN_SECRET } from './helpers.ts';
 
 const BIN = new URL('../../bin/dyte-recording-kit.js', import.meta.url).pathname;
@@ -79,7 +80,7 @@ describe('dyte-recording-kit proxy', () => {
   });
 
   it('serves the contract under --base-path, configured from the environment', async () => {
-    const sim = await startSimulator();
+    const sim = await startSimulator({ observe: conformance().check });
     const child = spawn(process.execPath, [BIN, 'proxy', '--port', '0', '--base-path', '/api'], {
       env: cleanEnv({
         DYTE_API_BASE: sim.url,

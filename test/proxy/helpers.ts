@@ -10,6 +10,7 @@ import { createRecordingToken, startProxy } from '../../src/server.ts';
 import type { Proxy, ProxyOptions, UpstreamConfig } from '../../src/server.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.ts';
+import { conformance } from '../simulator/conformance.ts';
 
 export const TOKEN_SECRET = `token-secret-${randomBytes(16).toString('hex')}`;
 
@@ -82,7 +83,9 @@ export async function startRig(
   } = {},
 ): Promise<Rig> {
   const kind = options.kind ?? 'v2';
-  const sim = options.simulator ?? (await startSimulator({ speed: SPEED, uploadMs: 0, ...options.sim }));
+  const sim =
+    options.simulator ??
+    (await startSimulator({ speed: SPEED, uploadMs: 0, observe: conformance().check, ...options.sim }));
   const closeSim = () => (options.simulator ? Promise.resolve() : sim.close());
   const relay = options.relay ? await startRelay(sim.url) : undefined;
   const logs: string[] = [];

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import type { RecordingList } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
 import { startSimulator } from '../../src/simulator/index.ts';
+import { conformance } from '../simulator/conformance.ts';
 import { meetingId, SPEED, startRig } from './helpers.ts';
 import type { Rig } from './helpers.ts';
 
@@ -55,7 +56,7 @@ describe('an upstream in trouble', { concurrency: true }, () => {
           assert.equal(health.status, 503);
           assert.equal(((await health.json()) as { ok: boolean }).ok, false);
 
-          revived = await startSimulator({ port, orgId, apiKey, speed: SPEED });
+          revived = await startSimulator({ port, orgId, apiKey, speed: SPEED, observe: conformance().check });
           const back = await rig.call(`/meetings/${meeting}/recordings`, { token: host });
           assert.equal(back.status, 200);
           assert.equal((await rig.call('/health')).status, 200);

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { basicAuth, request } from './helpers.ts';
+import { basicAuth, eventually, request } from './helpers.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/dyte-recording-kit.js', import.meta.url));
 
@@ -46,12 +46,56 @@ describe('dyte-recording-kit simulator', () => {
     assert.equal(code, 0);
   });
 
+  it('transcribes every meeting with --transcribe', async () => {
+    const { child, exited, output } = run([
+      '--port',
+      '0',
+      '--speed',
+      '1000',
+      '--transcribe',
+      '--api-key',
+      'k',
+    ]);
+    try {
+      const url = await new Promise<string>((resolve) => {
+        child.stdout.on('data', () => {
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)[\s\S]*org id:\s+(\S+)/.exec(
+            output().stdout,
+          );
+          if (match) resolve(`${match[1]}|${match[2]}`);
+        });
+      });
+      const [origin, orgId] = url.split('|') as [string, string];
+      const authorization = basicAuth(orgId, 'k');
+      const joined = await request(`${origin}/_sim/meetings/m-cli/participants`, 'POST', {});
+      const session = await request(`${origin}/v2/meetings/m-cli/active-session`, 'GET', undefined, {
+        authorization,
+      });
+      const sessionId = session.body.data.id as string;
+      await request(`${origin}/_sim/meetings/m-cli/participants/${joined.body.participantId}`, 'DELETE');
+      await eventually(
+        async () =>
+          (
+            await request(`${origin}/v2/sessions/${sessionId}/transcript`, 'GET', undefined, {
+              authorization,
+            })
+          ).status === 200,
+        5000,
+        'the transcript',
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+    await exited;
+  });
+
   it('prints its help with --help', async () => {
     const { exited, output } = run(['--help']);
     const [code] = await exited;
     assert.equal(code, 0);
     assert.match(output().stdout, /Usage: dyte-recording-kit simulator/);
     assert.match(output().stdout, /--speed N/);
+    assert.match(output().stdout, /--transcribe/);
   });
 
   it('refuses unknown options and a start lag over 30 s with a usage error (exit 2)', async () => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before } from 'node:test';
 import { startSimulator } from '../../src/simulator/index.ts';
 import type { RunningSimulator, SimulatorOptions } from '../../src/simulator/index.ts';
+import { conformance } from './conformance.ts';
 
 export interface Answer {
   status: number;
@@ -24,10 +25,16 @@ export type Call = (
 /**
  * A simulator at 1000× speed. Its empty room allows 10 simulated hours (36 real seconds) unless a
  * test says otherwise: at this speed Dyte's 120 s are 120 real ms, which a loaded machine can spend
- * between two requests of a test that is not about the empty room.
+ * between two requests of a test that is not about the empty room. Every response it sends is checked
+ * against Dyte's schemas (see conformance.ts).
  */
 export async function simulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
-  return startSimulator({ speed: 1000, emptyRoomTimeoutMs: 36_000_000, ...options });
+  return startSimulator({
+    speed: 1000,
+    emptyRoomTimeoutMs: 36_000_000,
+    observe: conformance().check,
+    ...options,
+  });
 }
 
 /**

@@ -26,6 +26,9 @@ export const styles = css`
   video {
     width: 100%;
   }
+  [part='summary'] {
+    flex-basis: 100%;
+  }
   [part='downloads'] {
     display: flex;
     align-items: center;

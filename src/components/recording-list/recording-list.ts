@@ -17,9 +17,10 @@ import { styles } from './recording-list.styles.ts';
 /**
  * The meeting's recordings, newest first and updated live: time, duration, size, codec, status and who
  * started it, with video and audio downloads through the proxy (a fresh link per click) and when the
- * links expire. Plays a saved recording inline (one at a time, a fresh link, renewed before it
- * expires). Running recordings tick their elapsed time, ones being saved the time since the stop.
- * Loads more on request; shows loading, empty and error states, with a retry.
+ * links expire; where the upstream made them, the session's transcript and summary too, with the
+ * summary's first lines shown inline (expandable). Plays a saved recording inline (one at a time, a
+ * fresh link, renewed before it expires). Running recordings tick their elapsed time, ones being saved
+ * the time since the stop. Loads more on request; shows loading, empty and error states, with a retry.
  *
  * @summary Live list of one meeting's recordings.
  * @fires {DownloadEventDetail} dyte-recording-download - A fresh download link arrived and opens in a new tab; cancel the event to handle the link yourself. `detail: { recording, kind, url }`
@@ -32,12 +33,13 @@ import { styles } from './recording-list.styles.ts';
  * @csspart status - Its status.
  * @csspart acknowledged - How many acknowledged the recording notice (and who, for hosts).
  * @csspart downloads - The download buttons and expiry notice.
- * @csspart download - A download button (video or audio).
+ * @csspart download - A download button (video, audio, transcript or summary).
  * @csspart elapsed - The running time of a recording, or the time since it stopped while it is saved.
  * @csspart play - The "Play" button.
  * @csspart player - The inline player: the video (or audio) and its Close button.
  * @csspart close - The player's Close button.
  * @csspart expiry - When the links expire, or that they did.
+ * @csspart summary - The summary: its first lines, a disclosure that opens on the rest.
  * @csspart more - The "Load more" button.
  * @csspart empty - The text shown when there is no recording.
  * @csspart loading - The text shown while loading.
@@ -207,6 +209,7 @@ export class DyteRecordingList extends LiveElement {
       ${meta.length ? html`<span part="meta" class="muted">${meta.join(' · ')}</span>` : nothing}
       ${this.#renderAcknowledged(recording)}
       ${mayDownload && recording.status === 'UPLOADED' ? this.#renderDownloads(recording) : nothing}
+      ${mayDownload ? this.#renderSessionFiles(recording) : nothing}
       ${this.player?.recording.id === recording.id ? this.#renderPlayer() : nothing}
     </li>`;
   }
@@ -274,6 +277,26 @@ export class DyteRecordingList extends LiveElement {
       }
       <button part="close" @click=${this.#onClose}>${this.text.closePlayer}</button>
     </div>`;
+  }
+
+  /** The session's transcript and summary (v2 / RealtimeKit, once made); the summary's first two lines, then the rest on demand. */
+  #renderSessionFiles(recording: Recording) {
+    const lines = ((recording.summary && this.live.store?.summary(recording.id)) || '').match(/.+/g);
+    return html`${(['transcript', 'summary'] as const).map((kind) =>
+      recording[kind]
+        ? html`<button part="download" @click=${() => void this.#onDownload(recording, kind)}>
+            ${this.text[kind]}
+          </button>`
+        : nothing,
+    )}
+    ${
+      lines
+        ? html`<details part="summary">
+            <summary>${lines.slice(0, 2).join(' ')}</summary>
+            <p>${lines.slice(2).join(' ')}</p>
+          </details>`
+        : nothing
+    }`;
   }
 
   #renderError(message: string, retry = false) {

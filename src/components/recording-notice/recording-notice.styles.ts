@@ -9,6 +9,7 @@ export const styles = css`
     color: var(--_fg);
     background: var(--_bg);
     border: 1px solid var(--_muted);
+    border-inline-start: 4px solid var(--_accent);
     border-radius: var(--dyte-recording-radius, 6px);
     padding: 1em 1.25em;
   }
@@ -23,7 +24,6 @@ export const styles = css`
     flex-wrap: wrap;
     align-items: center;
     gap: 0.5em 1em;
-    border-inline-start: 4px solid var(--_accent);
   }
   p {
     margin: 0.5em 0;

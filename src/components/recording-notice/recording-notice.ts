@@ -32,7 +32,7 @@ const KEY = 'dyte-recording-notice:';
  * @csspart detail - Who started it and since when.
  * @csspart got-it - The "Got it" button.
  * @csspart leave - The "Leave meeting" button.
- * @cssprop [--dyte-recording-accent=#d92d20] - Colour of the banner's edge and of the focus ring.
+ * @cssprop [--dyte-recording-accent=#d92d20] - Colour of the notice's edge and of the focus ring.
  * @cssprop [--dyte-recording-fg=#1d2939] - Text colour.
  * @cssprop [--dyte-recording-bg=#fff] - Background of the notice and its buttons.
  * @cssprop [--dyte-recording-muted=#475467] - Secondary text and borders.

@@ -4,6 +4,7 @@
  * a per-meeting start lock (SET NX PX with an owner token, released only by its owner), and a
  * per-meeting poll lease that its holder renews and any other watching instance takes once it lapses.
  */
+import { emptyRoom } from '../coordination.ts';
 import type {
   Deliveries,
   PageShare,
@@ -168,14 +169,12 @@ export class RedisRooms implements Rooms {
   update<T>(meetingId: string, change: (room: Room) => T): Promise<T> {
     return this.redis.update(this.redis.meetingKey(meetingId, 'room'), {
       decode: (data): Room => {
-        const kept =
-          data === null
-            ? null
-            : (JSON.parse(data) as { sessionStartedAt: number | null; peers: [string, Peer][] });
-        return { sessionStartedAt: kept?.sessionStartedAt ?? null, peers: new Map(kept?.peers ?? []) };
+        if (data === null) return emptyRoom();
+        const kept = JSON.parse(data) as Omit<Room, 'peers'> & { peers: [string, Peer][] };
+        return { ...emptyRoom(), ...kept, peers: new Map(kept.peers) };
       },
       change,
-      encode: (room) => JSON.stringify({ sessionStartedAt: room.sessionStartedAt, peers: [...room.peers] }),
+      encode: (room) => JSON.stringify({ ...room, peers: [...room.peers] }),
     });
   }
 }

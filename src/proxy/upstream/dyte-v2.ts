@@ -4,7 +4,7 @@
  */
 import type { RecordingAction } from '../../core/contract.ts';
 import { normalizeV2Recording } from '../../core/normalize.ts';
-import { asObject, parseNumber, parseString } from '../../core/parse.ts';
+import { asObject, parseNumber, parseString, parseTime } from '../../core/parse.ts';
 import type { Recording } from '../../core/recording.ts';
 import { UpstreamHttp, UpstreamRejection } from './http.ts';
 import type { ReadAnswer, UpstreamHttpOptions } from './http.ts';
@@ -20,7 +20,10 @@ import {
 import { STORAGE_TYPES } from './types.ts';
 import type {
   ActiveRecording,
+  ActiveSession,
   RecordingDetail,
+  SessionFileKind,
+  SessionFileLink,
   StartOptions,
   StorageConfig,
   Upstream,
@@ -82,6 +85,43 @@ export class DyteV2Upstream implements Upstream {
       if (error instanceof UpstreamRejection && error.status === 404) return { recording: null, sentAt };
       throw error;
     }
+  }
+
+  async activeSession(meetingId: string): Promise<ActiveSession> {
+    const sentAt = Date.now();
+    try {
+      const answer = await this.http.read(`/meetings/${encodeURIComponent(meetingId)}/active-session`);
+      const participants = parseNumber(field(answer.body, 'data', 'live_participants'));
+      const updated = parseTime(field(answer.body, 'data', 'updated_at'));
+      if (participants === null) throw new Error('the active session names no live_participants');
+      const count = Math.max(0, Math.round(participants));
+      return {
+        sentAt: answer.sentAt,
+        session: { participants: count, updatedAt: updated === null ? null : Date.parse(updated) },
+      };
+    } catch (error) {
+      if (error instanceof UpstreamRejection && error.status === 404) return { session: null, sentAt };
+      throw error;
+    }
+  }
+
+  async sessionFile(sessionId: string, kind: SessionFileKind): Promise<SessionFileLink | null> {
+    const [url, expiry] =
+      kind === 'transcript'
+        ? ['transcript_download_url', 'transcript_download_url_expiry']
+        : ['summaryDownloadUrl', 'summaryDownloadUrlExpiry'];
+    try {
+      const { body } = await this.http.read(`/sessions/${encodeURIComponent(sessionId)}/${kind}`);
+      const link = parseString(field(body, 'data', url));
+      return link ? { url: link, expiresAt: parseTime(field(body, 'data', expiry)) } : null;
+    } catch (error) {
+      if (error instanceof UpstreamRejection && error.status === 404) return null;
+      throw error;
+    }
+  }
+
+  async requestSummary(sessionId: string): Promise<void> {
+    await this.http.write('POST', `/sessions/${encodeURIComponent(sessionId)}/summary`);
   }
 
   async get(meetingId: string, recordingId: string): Promise<RecordingDetail> {

@@ -50,6 +50,25 @@ export interface RecordingDetail extends Read {
   audioDownloadUrl: string | null;
 }
 
+/** Who is in the meeting's room, as the upstream knows it (v2 / RealtimeKit `active-session`). */
+export interface ActiveSession extends Read {
+  /** null: no live session (nobody in the room). */
+  session: {
+    participants: number;
+    /** When the upstream last updated the session (epoch ms of its clock), if it said. */
+    updatedAt: number | null;
+  } | null;
+}
+
+/** A session file's fresh link. */
+export interface SessionFileLink {
+  url: string;
+  /** ISO 8601, when the upstream said. */
+  expiresAt: string | null;
+}
+
+export type SessionFileKind = 'transcript' | 'summary';
+
 export interface WebhookRegistration {
   id: string;
   url: string;
@@ -76,6 +95,12 @@ export interface Upstream {
   start(meetingId: string, options: StartOptions): Promise<Recording>;
   /** Throws UpstreamRejection when the upstream refuses the action in the recording's state. */
   control(meetingId: string, recordingId: string, action: RecordingAction): Promise<Recording>;
+  /** The room's live session; absent where the upstream has no such route (v1: webhooks only). */
+  activeSession?(meetingId: string): Promise<ActiveSession>;
+  /** A fresh link to a session's transcript or summary, null while there is none (absent on v1). */
+  sessionFile?(sessionId: string, kind: SessionFileKind): Promise<SessionFileLink | null>;
+  /** Asks the upstream to summarize a session's transcript (absent on v1). */
+  requestSummary?(sessionId: string): Promise<void>;
   webhooks(): Promise<WebhookRegistration[]>;
   registerWebhook(registration: Omit<WebhookRegistration, 'id'> & { name: string }): Promise<void>;
   replaceWebhook(id: string, registration: Omit<WebhookRegistration, 'id'> & { name: string }): Promise<void>;
