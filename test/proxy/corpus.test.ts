@@ -113,7 +113,7 @@ describe('the bad-input corpus', () => {
           fc.constantFrom('MTAwMDAwMDox', 'LTE6MjA', 'MDow'),
         ),
         limit: fc.oneof(fc.integer().map(String), fc.string(), fc.constantFrom('0', '101', '1e3', '20')),
-        kind: fc.oneof(fc.constantFrom('video', 'audio', 'VIDEO', ''), fc.string()),
+        kind: fc.oneof(fc.constantFrom('video', 'audio', 'transcript', 'summary', 'VIDEO', ''), fc.string()),
       },
       { requiredKeys: [] },
     );
@@ -123,6 +123,7 @@ describe('the bad-input corpus', () => {
       id.map((r) => `/recordings/${r}`),
       id.map((r) => `/recordings/${r}/download`),
       id.map((r) => `/recordings/${r}/acknowledgements`),
+      id.map((r) => `/recordings/${r}/summary`),
       fc.constantFrom('/webhooks', '/health', '/metrics', '/', '/meetings', '/recordings/'),
       fc.webPath(),
     );
