@@ -6,7 +6,9 @@
 import { ApiError } from '../core/errors.ts';
 import type { Permissions, Role } from '../core/contract.ts';
 import type { Actor } from '../core/recording.ts';
+import type { Revocations } from './coordination.ts';
 import { verifyRecordingToken } from './token.ts';
+import type { TokenPolicy } from './token-policy.ts';
 
 export interface Caller {
   /** The one meeting this caller may touch. */
@@ -33,8 +35,15 @@ function bearerToken(request: Request): string {
   return match[1]!;
 }
 
-export function tokenAuthorizer(secret: string): Authorize {
-  return async (request) => verifyRecordingToken(bearerToken(request), secret);
+/** The bearer token, verified with `secrets` (newest first) under `policy`, and not revoked. */
+export function tokenAuthorizer(secrets: string[], policy: TokenPolicy, revocations: Revocations): Authorize {
+  return async (request) => {
+    const claims = await verifyRecordingToken(bearerToken(request), secrets, policy);
+    if (claims.jti !== null && (await revocations.isRevoked(claims.jti))) {
+      throw new ApiError(401, 'unauthorized', 'The recording token was revoked; get a fresh one.');
+    }
+    return claims;
+  };
 }
 
 /** What the server allows besides roles. */

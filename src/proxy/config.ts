@@ -6,6 +6,8 @@ import type { EventBus } from './bus.ts';
 import type { RecordingSettings } from './recordings.ts';
 import type { StreamCaps } from './guard.ts';
 import type { RateLimitSettings } from './limits.ts';
+import { parseSecrets } from './token-policy.ts';
+import type { TokenPolicy } from './token-policy.ts';
 import type { RedisOptions } from './redis/index.ts';
 import type { RecordingStore } from './store.ts';
 import { STORAGE_TYPES } from './upstream/types.ts';
@@ -31,8 +33,13 @@ export type UpstreamConfig =
 
 export interface ProxyOptions {
   upstream: UpstreamConfig;
-  /** Secret of the HS256 recording tokens (at least 32 bytes). */
-  tokenSecret: string;
+  /**
+   * Secret(s) of the HS256 recording tokens, each at least 32 bytes: a list, or one string with the
+   * secrets comma-separated, newest first (a token's `kid` names its secret; without one, each is tried).
+   */
+  tokenSecret: string | string[];
+  /** Lifetime and claim limits every token must meet (see `TokenPolicy`). */
+  tokenPolicy?: Partial<TokenPolicy>;
   /** Replaces the bearer-token check, e.g. with the host app's own session check. */
   authorize?: Authorize;
   /** Origins allowed to call from a browser (CORS); none by default. */
@@ -231,6 +238,10 @@ export function proxyOptionsFromEnv(env: Record<string, string | undefined>): Pr
     },
     requestDeadlineMs: integer('REQUEST_DEADLINE_MS', 0, 600_000),
     readCacheMs: integer('READ_CACHE_MS', 0, 60_000),
+    tokenPolicy: {
+      maxTtlSeconds: integer('TOKEN_MAX_TTL_SECONDS', 60, 365 * 86_400),
+      maxClaimLength: integer('TOKEN_MAX_CLAIM_LENGTH', 1, 10_000),
+    },
     trustForwardedFor: booleanValue('TRUST_FORWARDED_FOR'),
     metricsToken: value('METRICS_TOKEN'),
     server: {
@@ -260,6 +271,11 @@ function redisFromEnv(
   return { url, prefix: value('REDIS_PREFIX'), retentionDays: integer('REDIS_RETENTION_DAYS', 1, 3650) };
 }
 
+/** The token secrets, newest first. */
+export function tokenSecrets(secret: string | string[]): string[] {
+  return Array.isArray(secret) ? secret : parseSecrets(secret);
+}
+
 /** Every secret the options hold, so that no log line can carry one. */
 export function secretsOf(options: ProxyOptions): string[] {
   const { upstream } = options;
@@ -272,7 +288,7 @@ export function secretsOf(options: ProxyOptions): string[] {
     options.redis && URL.canParse(options.redis.url) ? new URL(options.redis.url).password : '';
   return [
     ...upstreamSecrets,
-    options.tokenSecret,
+    ...tokenSecrets(options.tokenSecret),
     options.metricsToken,
     storage?.secret,
     storage?.accessKey,

@@ -8,12 +8,13 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.ts';
 import { tokenAuthorizer } from './auth.ts';
 import { MemoryEventBus } from './bus.ts';
-import { ConfigError, DEFAULT_SERVER_LIMITS, secretsOf } from './config.ts';
+import { ConfigError, DEFAULT_SERVER_LIMITS, secretsOf, tokenSecrets } from './config.ts';
 import {
   memoryBackend,
   MemoryDeliveries,
   MemoryRooms,
   processPageShare,
+  MemoryRevocations,
   processPollLease,
   ProcessStartLock,
 } from './coordination.ts';
@@ -24,6 +25,7 @@ import { DEFAULT_RATE_LIMITS, MemoryCounters, RateLimits } from './limits.ts';
 import { createLog } from './logger.ts';
 import { ProxyMetrics } from './metrics.ts';
 import { ReadCache } from './read-cache.ts';
+import { DEFAULT_TOKEN_POLICY } from './token-policy.ts';
 import { RecordingService } from './recordings.ts';
 import { redisState } from './redis/index.ts';
 import { RoomReads } from './room.ts';
@@ -52,6 +54,11 @@ export interface Proxy {
   fetch(request: Request, env?: unknown): Promise<Response>;
   /** Start-up work: checks the webhook key and registers the webhook URL when one is configured. */
   start(): Promise<void>;
+  /**
+   * Refuses the token with this `jti` from now on (on every instance, with Redis), until `untilMs`
+   * (epoch ms; by default the longest a token may live).
+   */
+  revokeToken(jti: string, untilMs?: number): Promise<void>;
   /** Stops polls and heartbeats and closes every event stream. */
   close(): Promise<void>;
   /** Where the proxy keeps its state: `memory`, or e.g. `redis redis://db:6379 (prefix drk:)`. */
@@ -64,9 +71,11 @@ export function createProxy(options: ProxyOptions): Proxy {
     secretsOf(options),
     options.logLevel,
   );
-  if (options.tokenSecret.length < 32 && !options.authorize) {
-    throw new ConfigError('The recording token secret must be at least 32 characters long.');
+  const secrets = tokenSecrets(options.tokenSecret);
+  if ((secrets.length === 0 || secrets.some((secret) => secret.length < 32)) && !options.authorize) {
+    throw new ConfigError('Every recording token secret must be at least 32 characters long.');
   }
+  const tokenPolicy = withDefaults(DEFAULT_TOKEN_POLICY, options.tokenPolicy);
   // Several instances share their state through Redis; one process keeps it in memory.
   const shared = options.redis ? redisState(options.redis, log) : null;
   const metrics = new ProxyMetrics();
@@ -108,6 +117,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const connecting = shared?.connection.connect();
   connecting?.catch(() => undefined); // awaited by start(); a fetch-only use must not leave it unhandled
   const backend = shared?.connection ?? memoryBackend;
+  const revocations = shared?.revocations ?? new MemoryRevocations();
   const bus = metrics.timed(options.bus ?? shared?.bus ?? new MemoryEventBus());
   const store = options.store ?? shared?.store ?? new MemoryRecordingStore();
   const service = new RecordingService(
@@ -143,7 +153,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const streams = new EventStreams(bus, options.heartbeatMs ?? 15_000);
   const app = createApp({
     basePath: normalizeBasePath(options.basePath),
-    authorize: options.authorize ?? tokenAuthorizer(options.tokenSecret),
+    authorize: options.authorize ?? tokenAuthorizer(secrets, tokenPolicy, revocations),
     allowedOrigins: options.allowedOrigins ?? [],
     codecs,
     viewerCanDownload: options.viewerCanDownload ?? true,
@@ -166,6 +176,8 @@ export function createProxy(options: ProxyOptions): Proxy {
   return {
     fetch: async (request, env) => app.fetch(request, env),
     state: backend.description,
+    revokeToken: (jti, untilMs) =>
+      revocations.revoke(jti, untilMs ?? Date.now() + tokenPolicy.maxTtlSeconds * 1000),
     async start() {
       // Waits (the connection logs why and retries) rather than failing when Redis is not up yet.
       await connecting;

@@ -5,7 +5,8 @@ import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Recording } from '../../src/core/recording.ts';
 import type { ProxyOptions } from '../../src/server.ts';
-import { eventually, meetingId, openEvents, sleep, startRig } from './helpers.ts';
+import { createRecordingToken } from '../../src/server.ts';
+import { eventually, meetingId, openEvents, sleep, startRig, TOKEN_SECRET } from './helpers.ts';
 import type { EventStreamReader, Rig } from './helpers.ts';
 import { startInstances, startRedis } from './redis.ts';
 import type { RunningRedis } from './redis.ts';
@@ -181,6 +182,23 @@ describe('rate limits shared through Redis', () => {
       const answers = [];
       for (const rig of [a, b, a, b, a, b]) answers.push((await list(rig)).status);
       assert.deepEqual(answers, [200, 200, 200, 200, 429, 429]);
+    } finally {
+      await instances.close();
+    }
+  });
+
+  it('refuses a token revoked on one instance on every other', async () => {
+    const instances = await startInstances(redis, 2);
+    try {
+      const [a, b] = instances.rigs as [Rig, Rig];
+      const meeting = meetingId();
+      const token = await createRecordingToken(
+        { meetingId: meeting, role: 'viewer', jti: 'jti-shared' },
+        TOKEN_SECRET,
+      );
+      assert.equal((await b.call(`/meetings/${meeting}/recordings`, { token })).status, 200);
+      await a.proxy.revokeToken('jti-shared');
+      assert.equal((await b.call(`/meetings/${meeting}/recordings`, { token })).status, 401);
     } finally {
       await instances.close();
     }

@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import { decodeProtectedHeader, SignJWT } from 'jose';
 import type { Recording } from '../../src/core/recording.ts';
+import { createRecordingToken } from '../../src/server.ts';
+import { keyId } from '../../src/proxy/token-policy.ts';
 import { eventually, meetingId, openEvents, readRecording, sleep, startRig } from './helpers.ts';
 import type { Rig } from './helpers.ts';
 
@@ -134,5 +137,91 @@ describe('key rotation of webhook signatures', () => {
     } finally {
       await rig.close();
     }
+  });
+});
+
+describe('tokens the verifier refuses, rotates and revokes', () => {
+  const OLD_SECRET = `old-${'o'.repeat(40)}`;
+  const NEW_SECRET = `new-${'n'.repeat(40)}`;
+  let rig: Rig;
+  before(async () => {
+    rig = await startRig({ proxy: { tokenSecret: `${NEW_SECRET},${OLD_SECRET}` } });
+  });
+  after(() => rig.close());
+
+  const now = () => Math.floor(Date.now() / 1000);
+  const forge = (claims: Record<string, unknown>, secret = NEW_SECRET) =>
+    new SignJWT({ aud: 'dyte-recording-kit', role: 'host', iat: now(), exp: now() + 600, ...claims })
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(secret));
+  const list = (meeting: string, token: string) => rig.call(`/meetings/${meeting}/recordings`, { token });
+
+  it('refuses a token living past the maximum, issued in the future, or with a name or sub over 200 characters', async () => {
+    const meeting = meetingId();
+    assert.equal((await list(meeting, await forge({ meetingId: meeting }))).status, 200);
+    const refused = {
+      'a 100-year token': await forge({ meetingId: meeting, exp: now() + 100 * 365 * 86_400 }),
+      'an 8-day token without iat': await forge({
+        meetingId: meeting,
+        iat: undefined,
+        exp: now() + 8 * 86_400,
+      }),
+      'an iat in the future': await forge({ meetingId: meeting, iat: now() + 3600 }),
+      'a 10 KB name': await forge({ meetingId: meeting, name: 'x'.repeat(10_240) }),
+      'a 201-character sub': await forge({ meetingId: meeting, sub: 'x'.repeat(201) }),
+    };
+    for (const [what, token] of Object.entries(refused)) {
+      const response = await list(meeting, token);
+      assert.equal(response.status, 401, what);
+      assert.equal(((await response.json()) as { error: { code: string } }).error.code, 'unauthorized', what);
+    }
+  });
+
+  it('takes tokens of every configured secret, picked by kid, and mints with the newest', async () => {
+    const meeting = meetingId();
+    const minted = await createRecordingToken(
+      { meetingId: meeting, role: 'viewer' },
+      `${NEW_SECRET},${OLD_SECRET}`,
+    );
+    assert.equal(decodeProtectedHeader(minted).kid, keyId(NEW_SECRET));
+    assert.equal((await list(meeting, minted)).status, 200);
+    const old = await createRecordingToken({ meetingId: meeting, role: 'viewer' }, OLD_SECRET);
+    assert.equal((await list(meeting, old)).status, 200, 'a token of the older secret');
+    assert.equal(
+      (await list(meeting, await forge({ meetingId: meeting }, OLD_SECRET))).status,
+      200,
+      'no kid',
+    );
+    const stranger = await createRecordingToken(
+      { meetingId: meeting, role: 'viewer' },
+      `x-${'s'.repeat(40)}`,
+    );
+    assert.equal((await list(meeting, stranger)).status, 401, 'a secret the proxy does not hold');
+    const wrongKid = await new SignJWT({
+      aud: 'dyte-recording-kit',
+      meetingId: meeting,
+      role: 'host',
+      exp: now() + 60,
+    })
+      .setProtectedHeader({ alg: 'HS256', kid: keyId(NEW_SECRET) })
+      .sign(new TextEncoder().encode(OLD_SECRET));
+    assert.equal(
+      (await list(meeting, wrongKid)).status,
+      401,
+      'the kid names another secret than the one that signed',
+    );
+  });
+
+  it('refuses a revoked token by its jti, and no other', async () => {
+    const meeting = meetingId();
+    const revoked = await createRecordingToken(
+      { meetingId: meeting, role: 'host', jti: 'jti-revoked' },
+      NEW_SECRET,
+    );
+    const kept = await createRecordingToken({ meetingId: meeting, role: 'host' }, NEW_SECRET);
+    assert.equal((await list(meeting, revoked)).status, 200);
+    await rig.proxy.revokeToken('jti-revoked');
+    assert.equal((await list(meeting, revoked)).status, 401);
+    assert.equal((await list(meeting, kept)).status, 200);
   });
 });
