@@ -43,7 +43,7 @@ export interface RecordingList {
   active: Recording | null;
   nextCursor: string | null;
   permissions: Permissions;
-  /** The proxy's clock (ISO 8601), for correcting the browser's clock skew. */
+  /** The proxy's clock (ISO 8601), for correcting the browser's clock skew (recordings' `pausedAt` is on it too). */
   serverTime: string;
 }
 

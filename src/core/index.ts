@@ -4,7 +4,15 @@
  */
 export { fill, setStrings, STRINGS, stringsFor } from './strings.ts';
 export type { Strings } from './strings.ts';
-export { buttonView, currentRecording, errorText, failureKey, phaseOf, statusView } from './view.ts';
+export {
+  buttonView,
+  currentRecording,
+  errorText,
+  failureKey,
+  phaseOf,
+  recordedSeconds,
+  statusView,
+} from './view.ts';
 export type { Connection, LiveError, LiveState, Pending, Phase } from './view.ts';
 export type { Recording, RecordingStatus, Codec, StopReason, Actor } from './recording.ts';
 export type { Permissions, RecordingList, MeetingState, DownloadLink } from './contract.ts';

@@ -161,6 +161,9 @@ function finish(draft: Draft): Recording {
     startedAt: draft.startedAt,
     stoppedAt: draft.stoppedAt,
     durationSeconds: draft.durationSeconds === null ? null : Math.max(0, Math.round(draft.durationSeconds)),
+    // The upstream reports no pauses: the proxy's store learns them (`core/pause.ts`).
+    pausedSeconds: 0,
+    pausedAt: null,
     fileSizeBytes: draft.fileSizeBytes === null ? null : Math.max(0, Math.round(draft.fileSizeBytes)),
     downloadable: draft.status === 'UPLOADED' && draft.downloadUrl !== null,
     audioDownloadable: draft.status === 'UPLOADED' && draft.audioDownloadUrl !== null,

@@ -34,6 +34,13 @@ export interface Recording {
   startedAt: string | null;
   stoppedAt: string | null;
   durationSeconds: number | null;
+  /**
+   * Seconds spent PAUSED before the current pause (millisecond precision), as the proxy saw the status
+   * change (the upstream reports no pauses): 0 from the normalizers and when nobody saw a pause.
+   */
+  pausedSeconds: number;
+  /** While PAUSED: when the pause began (ISO 8601, the proxy's clock) where the proxy saw it; else null. */
+  pausedAt: string | null;
   fileSizeBytes: number | null;
   /** A video file can be handed out through the proxy's `/download` route. */
   downloadable: boolean;

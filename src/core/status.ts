@@ -1,5 +1,6 @@
 import type { MeetingState } from './contract.ts';
 import type { Recording, RecordingStatus } from './recording.ts';
+import { mergePauses } from './pause.ts';
 
 /**
  * How far along its life a status is. RECORDING and PAUSED share a rank because a recording moves
@@ -72,11 +73,11 @@ export function mergeRecording(known: Recording, report: Recording, age: ReportA
       (merged as Record<keyof Recording, unknown>)[key] = filler[key];
     }
   }
-  if (!forward) return merged;
+  if (!forward) return mergePauses(known, report, merged);
   // Download facts belong to the newest report only: an expired link must not be revived.
   merged.downloadable = report.downloadable;
   merged.audioDownloadable = report.audioDownloadable;
-  return merged;
+  return mergePauses(known, report, merged);
 }
 
 /** True when the merge changed anything a watcher would see. */

@@ -116,9 +116,23 @@ export function buttonView(state: LiveState): ButtonView {
   };
 }
 
-/** The recording's running time in seconds, on the proxy's clock. */
-export function elapsedSeconds(startedAt: string, nowMs: number, skewMs: number): number {
-  return Math.max(0, Math.floor((nowMs + skewMs - Date.parse(startedAt)) / 1000));
+/** The whole seconds since `from` (ISO 8601), on the proxy's clock. */
+export function elapsedSeconds(from: string, nowMs: number, skewMs: number): number {
+  return Math.max(0, Math.floor((nowMs + skewMs - Date.parse(from)) / 1000));
+}
+
+/**
+ * The whole seconds a recording has recorded, on the proxy's clock: since its start less the time it
+ * spent paused (`pausedSeconds`), frozen at `pausedAt` while PAUSED; null before it started, and while
+ * paused since a moment nobody knows.
+ */
+export function recordedSeconds(recording: Recording, nowMs: number, skewMs: number): number | null {
+  const { startedAt, pausedAt } = recording;
+  const endMs = recording.status !== 'PAUSED' ? nowMs + skewMs : pausedAt ? Date.parse(pausedAt) : null;
+  if (!startedAt || endMs === null) return null;
+  // From a proxy that knows no pauses: none.
+  const pausedMs = Math.round((recording.pausedSeconds ?? 0) * 1000);
+  return Math.max(0, Math.floor((endMs - Date.parse(startedAt) - pausedMs) / 1000));
 }
 
 export const MAX_RECORDING_SECONDS = 24 * 3600;
@@ -149,10 +163,7 @@ export function statusView(state: LiveState, options: StatusOptions): StatusView
   const phase = phaseOf(state);
   const recording = currentRecording(state);
   const live = phase === 'recording' || phase === 'paused';
-  const elapsed =
-    phase === 'recording' && recording?.startedAt
-      ? elapsedSeconds(recording.startedAt, nowMs, state.skewMs)
-      : null;
+  const elapsed = phase === 'recording' && recording ? recordedSeconds(recording, nowMs, state.skewMs) : null;
   const failure = phase === 'loading' && state.error && failureKey(state.error);
   const label = failure
     ? strings[failure]
@@ -165,8 +176,10 @@ export function statusView(state: LiveState, options: StatusOptions): StatusView
   if (stopAt) {
     const left = Math.ceil((Date.parse(stopAt) - nowMs - state.skewMs) / 1000);
     warning = fill(strings.emptyRoom, { time: formatClock(left) });
-  } else if (elapsed !== null && MAX_RECORDING_SECONDS - elapsed <= options.limitWarning) {
-    warning = fill(strings.limitSoon, { time: formatClock(MAX_RECORDING_SECONDS - elapsed) });
+  } else if (live && recording?.startedAt) {
+    // The limit counts the time since the start, pauses included (and runs on while paused).
+    const left = MAX_RECORDING_SECONDS - elapsedSeconds(recording.startedAt, nowMs, state.skewMs);
+    if (left <= options.limitWarning) warning = fill(strings.limitSoon, { time: formatClock(left) });
   }
   return { phase, label, elapsed, detail, warning, retry: failure === 'unreachable' };
 }
@@ -186,15 +199,21 @@ export function noticeRecording(state: LiveState): Recording | null {
 }
 
 /**
- * What a list item's clock shows, in seconds on the proxy's clock: the running time of a recording
- * that records, the time since the stop of one being saved; null otherwise (a paused clock stands).
+ * What a list item's clock shows, in seconds on the proxy's clock: the recorded time of a recording
+ * that records (or stands paused), the time since the stop of one being saved; null otherwise.
  */
 export function itemElapsed(recording: Recording, nowMs: number, skewMs: number): number | null {
-  const from =
-    recording.status === 'RECORDING'
-      ? recording.startedAt
-      : recording.status === 'UPLOADING'
-        ? recording.stoppedAt
-        : null;
-  return from ? elapsedSeconds(from, nowMs, skewMs) : null;
+  if (recording.status === 'RECORDING' || recording.status === 'PAUSED') {
+    return recordedSeconds(recording, nowMs, skewMs);
+  }
+  return recording.status === 'UPLOADING' && recording.stoppedAt
+    ? elapsedSeconds(recording.stoppedAt, nowMs, skewMs)
+    : null;
+}
+
+/** Whether a list item's clock moves with time (a paused one stands). */
+export function itemTicks(recording: Recording): boolean {
+  return recording.status === 'RECORDING'
+    ? recording.startedAt !== null
+    : recording.status === 'UPLOADING' && recording.stoppedAt !== null;
 }

@@ -86,6 +86,15 @@ export interface Revocations {
   isRevoked(jti: string): Promise<boolean>;
 }
 
+/**
+ * A meeting's room read from the upstream once for every instance that starts watching it about the
+ * same time: one instance reads it (and reconciles the shared room), the others take the room it left.
+ */
+export interface RoomReadShare {
+  /** Runs `read` (true when its reading was applied), or waits out the one another instance runs or just ran. */
+  once(meetingId: string, read: () => Promise<boolean>): Promise<void>;
+}
+
 /** Where the proxy keeps its state, for `/health` and the CLI. */
 export interface StateBackend {
   kind: 'memory' | 'redis';
@@ -185,6 +194,13 @@ export class ProcessStartLock implements StartLock {
 /** One process: a meeting's watch already loads its page once. */
 export const processPageShare: PageShare = {
   first: async (_meetingId, load) => ({ page: await load(), since: null }),
+};
+
+/** One process: a meeting's reads are already one at a time (room.ts). */
+export const processRoomReadShare: RoomReadShare = {
+  once: async (_meetingId, read) => {
+    await read();
+  },
 };
 
 /** One process: it always polls what it watches. */

@@ -16,6 +16,7 @@ import {
   processPageShare,
   MemoryRevocations,
   processPollLease,
+  processRoomReadShare,
   ProcessStartLock,
 } from './coordination.ts';
 import type { ProxyOptions } from './config.ts';
@@ -137,7 +138,12 @@ export function createProxy(options: ProxyOptions): Proxy {
     sessionFiles: sessionFiles.supported ? sessionFiles : undefined,
     log,
   });
-  const rooms = new RoomReads(upstream, (meetingId, reading) => webhooks.reconcile(meetingId, reading), log);
+  const rooms = new RoomReads(
+    upstream,
+    (meetingId, reading) => webhooks.reconcile(meetingId, reading),
+    shared?.roomReads ?? processRoomReadShare,
+    log,
+  );
   const webhookQuietMs = options.webhookQuietMs ?? 60_000;
   const pageSize = options.pageSize ?? 20;
   const watches = new MeetingWatches(service, bus, store, {
@@ -146,7 +152,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     webhooksFlowing: () => webhooks.flowing(webhookQuietMs),
     lease: shared?.lease ?? processPollLease,
     pages: shared?.pages ?? processPageShare,
-    readRoom: (meetingId) => rooms.read(meetingId),
+    readRoom: (meetingId, watchStart) => rooms.read(meetingId, watchStart),
     checkSessions: (recordings) => sessionFiles.check(recordings),
     log,
   });

@@ -3,9 +3,11 @@
  * `GET /meetings/{id}/active-session`, `live_participants`; 404 = no session = empty) whenever the
  * proxy (re)starts watching the meeting and while webhooks are silent. The reading goes to the webhook
  * receiver, which weighs it against what webhooks said: the newest fact wins. Concurrent reads of a
- * meeting share one request, so reads follow watch starts and polls, not viewers. v1 has no such
- * route: there the room is known from webhooks only.
+ * meeting share one request, so reads follow watch starts and polls, not viewers; instances that start
+ * watching a meeting together share one read too (`RoomReadShare`). v1 has no such route: there the
+ * room is known from webhooks only.
  */
+import type { RoomReadShare } from './coordination.ts';
 import type { Upstream } from './upstream/types.ts';
 
 /** The room as the upstream counted it. */
@@ -21,21 +23,34 @@ export class RoomReads {
   constructor(
     private readonly upstream: Upstream,
     private readonly apply: (meetingId: string, reading: RoomReading) => Promise<void>,
+    private readonly share: RoomReadShare,
     private readonly log: (line: string) => void,
   ) {}
 
-  /** Reads the room and applies the reading; never throws (a failed read leaves webhooks in charge). */
-  read(meetingId: string): Promise<void> {
+  /**
+   * Reads the room and applies the reading; at a watch start, a read another instance makes or just
+   * made stands in. Never throws (a failed read leaves webhooks in charge).
+   */
+  read(meetingId: string, watchStart = false): Promise<void> {
     if (!this.upstream.activeSession) return Promise.resolve();
     let pending = this.inFlight.get(meetingId);
     if (!pending) {
-      pending = this.fetch(meetingId).finally(() => this.inFlight.delete(meetingId));
+      const read = () => this.fetch(meetingId);
+      pending = (watchStart ? this.share.once(meetingId, read) : read())
+        .then(
+          () => undefined,
+          // The shared state cannot be reached: neither can the room's, so nothing is lost.
+          (error: unknown) =>
+            this.log(`room read of meeting ${meetingId} failed: ${(error as Error).message}`),
+        )
+        .finally(() => this.inFlight.delete(meetingId));
       this.inFlight.set(meetingId, pending);
     }
     return pending;
   }
 
-  private async fetch(meetingId: string): Promise<void> {
+  /** Reads and applies; false when the read failed. */
+  private async fetch(meetingId: string): Promise<boolean> {
     try {
       const { session } = await this.upstream.activeSession!(meetingId);
       await this.apply(
@@ -44,8 +59,10 @@ export class RoomReads {
           ? { participants: session.participants, at: session.updatedAt }
           : { participants: 0, at: null },
       );
+      return true;
     } catch (error) {
       this.log(`room read of meeting ${meetingId} failed: ${(error as Error).message}`);
+      return false;
     }
   }
 }

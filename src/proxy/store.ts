@@ -6,6 +6,7 @@
  */
 import type { Acknowledgement, MeetingState } from '../core/contract.ts';
 import type { Actor, Recording, StopReason } from '../core/recording.ts';
+import { accountPause } from '../core/pause.ts';
 import { isActive, mergeRecording, recordingChanged } from '../core/status.ts';
 
 export interface Applied {
@@ -93,7 +94,12 @@ export const learn = {
     // Same millisecond counts as older: the read may have left just before the change was seen.
     const age = readSentAt !== undefined && readSentAt <= known.statusChangedAt ? 'may-be-older' : 'newer';
     const before = known.recording;
-    const merged = withFiles(before ? mergeRecording(before, overlaid, age) : overlaid, files);
+    // The pauses it sees, on this proxy's clock: the upstream reports none.
+    const merged = accountPause(
+      before,
+      withFiles(before ? mergeRecording(before, overlaid, age) : overlaid, files),
+      Date.now(),
+    );
     if (merged.status !== before?.status) known.statusChangedAt = Date.now();
     known.recording = merged;
     return { recording: merged, changed: !before || recordingChanged(before, merged), first: !before };

@@ -58,7 +58,7 @@ export class MeetingWatches {
       /** A first page another instance just loaded, taken instead of reading the upstream again. */
       pages: PageShare;
       /** Reads who is in the room from the upstream (see room.ts): on each load, i.e. at watch start and per poll. */
-      readRoom: (meetingId: string) => Promise<void>;
+      readRoom: (meetingId: string, watchStart: boolean) => Promise<void>;
       /** Looks for the transcripts and summaries of loaded recordings (see sessions.ts); never throws. */
       checkSessions: (recordings: readonly Recording[]) => Promise<void>;
       log: (line: string) => void;
@@ -148,9 +148,10 @@ export class MeetingWatches {
   }
 
   private async refresh(meetingId: string, watch: Watch): Promise<void> {
+    const start = watch.recordings === null;
     const [page, meeting] = await Promise.all([
-      watch.recordings === null ? this.sharedFirstPage(meetingId) : this.firstPage(meetingId),
-      this.options.readRoom(meetingId).then(() => this.store.meeting(meetingId)),
+      start ? this.sharedFirstPage(meetingId) : this.firstPage(meetingId),
+      this.options.readRoom(meetingId, start).then(() => this.store.meeting(meetingId)),
     ]);
     // Recordings heard of while the page was on its way (a start, a webhook) stay until a page shows them.
     const listed = new Set(page.recordings.map((recording) => recording.id));

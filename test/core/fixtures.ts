@@ -14,6 +14,8 @@ export function recordingFixture(overrides: Partial<Recording> = {}): Recording 
     startedAt: null,
     stoppedAt: null,
     durationSeconds: null,
+    pausedSeconds: 0,
+    pausedAt: null,
     fileSizeBytes: null,
     downloadable: false,
     audioDownloadable: false,

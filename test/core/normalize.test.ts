@@ -22,6 +22,8 @@ const RECORDING_KEYS = [
   'startedAt',
   'stoppedAt',
   'durationSeconds',
+  'pausedSeconds',
+  'pausedAt',
   'fileSizeBytes',
   'downloadable',
   'audioDownloadable',
@@ -78,6 +80,8 @@ function assertShape(recording: Recording) {
   }
   if (recording.status !== 'ERRORED') assert.equal(recording.error, null);
   else assert.equal(typeof recording.error, 'string');
+  // No upstream reports pauses: the proxy learns them.
+  assert.deepEqual([recording.pausedSeconds, recording.pausedAt], [0, null]);
   if (['INVOKED', 'RECORDING', 'PAUSED'].includes(recording.status)) {
     assert.equal(recording.stopReason, null);
     assert.equal(recording.stoppedBy, null);
@@ -275,6 +279,8 @@ describe('normalizeWebhookRecording', () => {
       startedAt: '2023-04-14T04:46:08.306Z',
       stoppedAt: '2023-04-14T04:50:08.000Z',
       durationSeconds: 240,
+      pausedSeconds: 0,
+      pausedAt: null,
       fileSizeBytes: 1048576,
       downloadable: true,
       audioDownloadable: false,

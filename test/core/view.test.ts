@@ -11,8 +11,10 @@ import {
   elapsedSeconds,
   INITIAL_STATE,
   itemElapsed,
+  itemTicks,
   noticeRecording,
   phaseOf,
+  recordedSeconds,
   statusView,
   stopReasonText,
 } from '../../src/core/view.ts';
@@ -187,6 +189,18 @@ describe('statusView', () => {
     assert.equal(at(86_400 - 5), 'Stops at the 24-hour limit in 0:05');
   });
 
+  it('times the recording without its pauses, and the 24-hour limit with them', () => {
+    const startedAt = iso(NOW - (86_400 - 300) * 1000);
+    const resumed = statusView(state(rec('RECORDING', { startedAt, pausedSeconds: 3600 })), options);
+    assert.equal(resumed.elapsed, 86_400 - 300 - 3600);
+    assert.equal(resumed.warning, 'Stops at the 24-hour limit in 5:00');
+    const paused = rec('PAUSED', { startedAt, pausedSeconds: 3600, pausedAt: iso(NOW - 60_000) });
+    assert.deepEqual(
+      [statusView(state(paused), options).elapsed, statusView(state(paused), options).warning],
+      [null, 'Stops at the 24-hour limit in 5:00'],
+    );
+  });
+
   it('counts down while the room is empty, in preference to the 24-hour warning', () => {
     const recording = rec('RECORDING', { startedAt: iso(NOW - 86_000_000) });
     const empty = { participants: 0, emptySince: iso(NOW - 20_000), emptyTimeoutSeconds: 60 };
@@ -265,21 +279,68 @@ describe('noticeRecording', () => {
   });
 });
 
+describe('recordedSeconds', () => {
+  it('leaves out the time paused before, and stands at the pause while paused', () => {
+    const resumed = rec('RECORDING', { startedAt: iso(NOW - 65_000), pausedSeconds: 20.5 });
+    assert.equal(recordedSeconds(resumed, NOW, 0), 44);
+    assert.equal(recordedSeconds(resumed, NOW - 3000, 3000), 44);
+    const paused = rec('PAUSED', {
+      startedAt: iso(NOW - 65_000),
+      pausedSeconds: 20,
+      pausedAt: iso(NOW - 5000),
+    });
+    assert.equal(recordedSeconds(paused, NOW, 0), 40);
+    assert.equal(recordedSeconds(paused, NOW + 600_000, 0), 40);
+    assert.equal(recordedSeconds(rec('INVOKED'), NOW, 0), null);
+    assert.equal(recordedSeconds({ ...paused, pausedAt: null }, NOW, 0), null);
+  });
+
+  it('is never negative, and runs with the clock while recording', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -60_000, max: 3_600_000 }),
+        fc.integer({ min: 0, max: 3_600_000 }),
+        fc.integer({ min: 0, max: 60_000 }),
+        (sinceStart, pausedMs, later) => {
+          const recording = rec('RECORDING', {
+            startedAt: iso(NOW - sinceStart),
+            pausedSeconds: pausedMs / 1000,
+          });
+          const now = recordedSeconds(recording, NOW, 0)!;
+          assert.equal(now, Math.max(0, Math.floor((sinceStart - pausedMs) / 1000)));
+          assert.ok(recordedSeconds(recording, NOW + later, 0)! >= now);
+        },
+      ),
+    );
+  });
+});
+
 describe('itemElapsed', () => {
-  it('runs from the start while recording and from the stop while saving, on the server clock', () => {
+  it('runs from the start while recording (pauses left out) and from the stop while saving', () => {
     const recording = rec('RECORDING', { startedAt: iso(NOW - 65_000) });
     assert.equal(itemElapsed(recording, NOW, 0), 65);
     assert.equal(itemElapsed(recording, NOW - 3000, 3000), 65);
+    assert.equal(itemElapsed({ ...recording, pausedSeconds: 15 }, NOW, 0), 50);
     assert.equal(
       itemElapsed(rec('UPLOADING', { startedAt: iso(NOW - 9000), stoppedAt: iso(NOW - 2000) }), NOW, 0),
       2,
     );
+    for (const s of ['RECORDING', 'UPLOADING'] as const) {
+      assert.equal(itemTicks(rec(s, { startedAt: iso(NOW - 9000), stoppedAt: iso(NOW - 2000) })), true);
+    }
   });
 
-  it('stands still otherwise', () => {
-    for (const s of ['INVOKED', 'PAUSED', 'UPLOADED', 'ERRORED'] as const) {
+  it('stands at the pause while paused', () => {
+    const paused = rec('PAUSED', { startedAt: iso(NOW - 9000), pausedAt: iso(NOW - 2000) });
+    assert.equal(itemElapsed(paused, NOW, 0), 7);
+    assert.equal(itemTicks(paused), false);
+  });
+
+  it('shows nothing otherwise', () => {
+    for (const s of ['INVOKED', 'UPLOADED', 'ERRORED'] as const) {
       const recording = rec(s, { startedAt: iso(NOW - 9000), stoppedAt: iso(NOW - 2000) });
       assert.equal(itemElapsed(recording, NOW, 0), null);
+      assert.equal(itemTicks(recording), false);
     }
   });
 });

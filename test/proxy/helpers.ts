@@ -335,6 +335,47 @@ export async function uploadedRecording(rig: Rig, meeting: string, hostToken: st
   );
 }
 
+/**
+ * A meeting with Ana in the room, recorded for a few seconds and stopped; then `meanwhile` runs while
+ * the session goes on, and Ana leaves (the session ends).
+ */
+export async function recordedSession(
+  rig: Rig,
+  meeting: string,
+  stream: EventStreamReader,
+  meanwhile: (recording: Recording) => Promise<void> = async () => {},
+): Promise<Recording> {
+  const host = await rig.token('host', meeting);
+  const joined = await rig.control(`/_sim/meetings/${meeting}/participants`, {
+    method: 'POST',
+    json: { name: 'Ana' },
+  });
+  const { participantId } = (await joined.json()) as { participantId: string };
+  const started = await rig.call(`/meetings/${meeting}/recordings`, {
+    method: 'POST',
+    token: host,
+    json: {},
+  });
+  const { id } = (await started.json()) as Recording;
+  await stream.next((m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING');
+  await sleep((8000 / SPEED) * 1.5); // > 5 simulated seconds, or the upstream marks it ERRORED
+  await rig.call(`/recordings/${id}`, { method: 'PUT', token: host, json: { action: 'stop' } });
+  const uploaded = await stream.next(
+    (m) =>
+      m.event === 'recording' &&
+      (m.data as Recording).id === id &&
+      (m.data as Recording).status === 'UPLOADED',
+  );
+  await meanwhile(uploaded.data as Recording);
+  await rig.control(`/_sim/meetings/${meeting}/participants/${participantId}`, { method: 'DELETE' });
+  return uploaded.data as Recording;
+}
+
+/** Matches a `recording` event of recording `id` that offers the `kind` file. */
+export const withFile =
+  (id: string, kind: 'transcript' | 'summary') => (m: { event: string; data: unknown }) =>
+    m.event === 'recording' && (m.data as Recording).id === id && (m.data as Recording)[kind] === true;
+
 export interface StreamMessage {
   event: string;
   id: string | undefined;

@@ -4,25 +4,30 @@ import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { Redis } from 'ioredis';
+import type { MeetingState } from '../../src/core/contract.ts';
 import type { Recording, RecordingStatus } from '../../src/core/recording.ts';
 import { statusRank } from '../../src/core/status.ts';
 import { RedisEventBus } from '../../src/proxy/redis/bus.ts';
 import { RedisConnection } from '../../src/proxy/redis/connection.ts';
 import { RedisRecordingStore } from '../../src/proxy/redis/store.ts';
+import { startSimulator } from '../../src/simulator/index.ts';
 import {
   EventStreamReader,
   eventually,
   meetingId,
   openEvents,
   readRecording,
+  recordedSession,
   sleep,
+  SPEED,
   startRig,
   startWatched,
   uploadedRecording,
+  withFile,
 } from './helpers.ts';
 import type { Rig, StreamMessage } from './helpers.ts';
 import { startInstances, startRedis } from './redis.ts';
-import type { RunningRedis } from './redis.ts';
+import type { Instances, RunningRedis } from './redis.ts';
 
 const NO_POLLS = { pollIntervals: { activeMs: 60_000, idleMs: 60_000 } };
 
@@ -213,6 +218,136 @@ describe('several proxy instances on one Redis', () => {
       }
     } finally {
       await instances.close();
+    }
+  });
+
+  it('reads the room once for three instances that start watching a meeting together, and each counts who was there before', async () => {
+    const instances = await startInstances(redis, 3, { proxy: NO_POLLS });
+    const streams: EventStreamReader[] = [];
+    try {
+      const meeting = meetingId();
+      const [a] = instances.rigs as [Rig];
+      // Ana joined before the proxies watched: no webhook reaches them (none are registered).
+      await a.control(`/_sim/meetings/${meeting}/participants`, { method: 'POST', json: { name: 'Ana' } });
+      await a.resetUpstreamCalls();
+      streams.push(...(await Promise.all(instances.rigs.map((rig) => openEvents(rig, meeting)))));
+      for (const stream of streams) {
+        const state = await stream.next((m) => m.event === 'meeting');
+        assert.deepEqual(state.data, { participants: 1, emptySince: null, emptyTimeoutSeconds: 60 });
+      }
+      const { requests } = await a.upstreamCalls();
+      assert.equal(requests['GET /v2/meetings/:meeting_id/active-session'], 1, JSON.stringify(requests));
+    } finally {
+      await Promise.all(streams.map((stream) => stream.close()));
+      await instances.close();
+    }
+  });
+
+  it('weighs webhooks at one instance against the room baseline another instance read', async () => {
+    const sim = await startSimulator({ speed: SPEED, uploadMs: 0 });
+    const participants = `${sim.url}/_sim/meetings`;
+    const meeting = meetingId();
+    const join = async (name: string) => {
+      const response = await fetch(`${participants}/${meeting}/participants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name }),
+      });
+      return ((await response.json()) as { participantId: string }).participantId;
+    };
+    const leave = (participant: string) =>
+      fetch(`${participants}/${meeting}/participants/${participant}`, { method: 'DELETE' });
+    // Ana joined before any instance was registered for webhooks: only the active session knows her.
+    const ana = await join('Ana');
+    const instances = await startInstances(redis, 3, { simulator: sim, webhooks: [0], proxy: NO_POLLS });
+    const [a, b, c] = instances.rigs as [Rig, Rig, Rig];
+    const streams: EventStreamReader[] = [];
+    try {
+      await a.resetUpstreamCalls();
+      streams.push(await openEvents(b, meeting), await openEvents(c, meeting));
+      const counted = (participants: number) =>
+        Promise.all(
+          streams.map((stream) =>
+            stream.next(
+              (m) =>
+                m.event === 'meeting' &&
+                m === stream.messages.filter((n) => n.event === 'meeting').at(-1) &&
+                (m.data as MeetingState).participants === participants,
+            ),
+          ),
+        );
+      await counted(1);
+      // The webhooks reach the first instance only, which never read the room itself.
+      const ben = await join('Ben');
+      await counted(2);
+      await leave(ana); // her first word after the baseline: a departure of someone counted in it
+      await counted(1);
+      await leave(ben);
+      const empty = await counted(0);
+      for (const message of empty) assert.notEqual((message.data as MeetingState).emptySince, null);
+      const { requests } = await a.upstreamCalls();
+      assert.equal(requests['GET /v2/meetings/:meeting_id/active-session'], 1, JSON.stringify(requests));
+    } finally {
+      await Promise.all(streams.map((stream) => stream.close()));
+      await instances.close();
+      await sim.close();
+    }
+  });
+
+  it("shows a transcript and summary heard at one instance on the others' streams, and after a restart of all", async () => {
+    const sim = await startSimulator({
+      speed: SPEED,
+      uploadMs: 0,
+      transcribe: true,
+      emptyRoomTimeoutMs: 36_000_000,
+    });
+    const meeting = meetingId();
+    const first = await startInstances(redis, 3, { simulator: sim, webhooks: [0], proxy: NO_POLLS });
+    let running: Instances = first;
+    try {
+      const [a, b, c] = first.rigs as [Rig, Rig, Rig];
+      const onB = await openEvents(b, meeting);
+      const onC = await openEvents(c, meeting);
+      let recording: Recording;
+      try {
+        await Promise.all([snapshotOf(onB), snapshotOf(onC)]);
+        recording = await recordedSession(a, meeting, onB);
+        for (const kind of ['transcript', 'summary'] as const) {
+          await Promise.all([onB, onC].map((stream) => stream.next(withFile(recording.id, kind))));
+        }
+      } finally {
+        await onB.close();
+        await onC.close();
+      }
+      await first.close();
+
+      // Every instance restarts on the same Redis: nothing of the first ones' memory remains.
+      const second = await startInstances(redis, 3, {
+        simulator: sim,
+        prefix: first.redis.prefix,
+        proxy: NO_POLLS,
+      });
+      running = second;
+      await second.rigs[0]!.resetUpstreamCalls();
+      for (const rig of second.rigs) {
+        const stream = await openEvents(rig, meeting);
+        try {
+          const snapshot = (await snapshotOf(stream)).data as { recordings: Recording[] };
+          const listed = snapshot.recordings.find((r) => r.id === recording.id);
+          assert.equal(listed?.transcript, true);
+          assert.equal(listed?.summary, true);
+        } finally {
+          await stream.close();
+        }
+      }
+      const { requests } = await second.rigs[0]!.upstreamCalls();
+      assert.ok(
+        Object.keys(requests).every((route) => !route.includes('/sessions/')),
+        `known from Redis, not asked again: ${JSON.stringify(requests)}`,
+      );
+    } finally {
+      await running.close();
+      await sim.close();
     }
   });
 
@@ -538,12 +673,15 @@ describe('several proxy instances on one Redis', () => {
       const keys = await client.keys(`${shared.prefix}*`);
       assert.ok(keys.length >= 5, keys.join(' '));
       for (const key of keys) {
-        const ttl = await client.ttl(key);
+        // In ms: a short claim (a lease, a room read) can have less than a rounded second left.
+        const ttl = await client.pttl(key);
         // -2: gone since it was listed (a released lease); -1 would be a key kept for ever.
-        assert.ok(ttl === -2 || (ttl > 0 && ttl <= 2 * 86_400), `${key} expires in ${ttl} s`);
+        assert.ok(ttl === -2 || (ttl > 0 && ttl <= 2 * 86_400_000), `${key} expires in ${ttl} ms`);
         const own = key.slice(shared.prefix.length);
         assert.ok(
-          own.startsWith(`{${meeting}}:`) || /^(recording-meeting|webhook|webhook-verified-at)\b/.test(own),
+          // The indexes by recording and by session id are single keys no script spans with another.
+          own.startsWith(`{${meeting}}:`) ||
+            /^(recording-meeting|session|webhook|webhook-verified-at)\b/.test(own),
           `${key} belongs to a meeting but lacks its hash tag`,
         );
       }

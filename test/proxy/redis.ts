@@ -109,16 +109,25 @@ export interface Instances {
 }
 
 /**
- * Starts `count` proxy instances on one Redis (a fresh key prefix) and one simulator; `webhooks`
- * names the instances registered for the simulator's webhooks.
+ * Starts `count` proxy instances on one Redis (a fresh key prefix, or `prefix`: e.g. the instances
+ * that restart those of an earlier call) and one simulator (`simulator`, left running by `close`, or
+ * a new one); `webhooks` names the instances registered for the simulator's webhooks.
  */
 export async function startInstances(
   redis: RunningRedis,
   count: number,
-  options: { webhooks?: number[]; proxy?: Partial<ProxyOptions>; sim?: SimulatorOptions } = {},
+  options: {
+    webhooks?: number[];
+    proxy?: Partial<ProxyOptions>;
+    sim?: SimulatorOptions;
+    simulator?: RunningSimulator;
+    prefix?: string;
+  } = {},
 ): Promise<Instances> {
-  const sim = await startSimulator({ speed: SPEED, uploadMs: 0, ...options.sim });
-  const shared = { url: redis.url, prefix: `t${randomUUID().slice(0, 8)}:`, pollLeaseMs: 900 };
+  const sim = options.simulator ?? (await startSimulator({ speed: SPEED, uploadMs: 0, ...options.sim }));
+  const closeSim = () => (options.simulator ? Promise.resolve() : sim.close());
+  const prefix = options.prefix ?? `t${randomUUID().slice(0, 8)}:`;
+  const shared = { url: redis.url, prefix, pollLeaseMs: 900 };
   const rigs: Rig[] = [];
   try {
     for (let index = 0; index < count; index += 1) {
@@ -132,7 +141,7 @@ export async function startInstances(
     }
   } catch (error) {
     await Promise.all(rigs.map((rig) => rig.close()));
-    await sim.close();
+    await closeSim();
     throw error;
   }
   return {
@@ -141,7 +150,7 @@ export async function startInstances(
     redis: shared,
     async close() {
       await Promise.all(rigs.map((rig) => rig.close()));
-      await sim.close();
+      await closeSim();
     },
   };
 }

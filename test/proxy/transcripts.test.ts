@@ -3,47 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DownloadLink, SummaryText } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import type { EventStreamReader, Kind, Rig } from './helpers.ts';
-import { meetingId, openEvents, SPEED, sleep, startRig } from './helpers.ts';
-
-/**
- * A meeting with Ana in the room, recorded for a few seconds and stopped; then `meanwhile` runs while
- * the session goes on, and Ana leaves (the session ends).
- */
-async function recordedSession(
-  rig: Rig,
-  meeting: string,
-  stream: EventStreamReader,
-  meanwhile: (recording: Recording) => Promise<void> = async () => {},
-): Promise<Recording> {
-  const host = await rig.token('host', meeting);
-  const joined = await rig.control(`/_sim/meetings/${meeting}/participants`, {
-    method: 'POST',
-    json: { name: 'Ana' },
-  });
-  const { participantId } = (await joined.json()) as { participantId: string };
-  const started = await rig.call(`/meetings/${meeting}/recordings`, {
-    method: 'POST',
-    token: host,
-    json: {},
-  });
-  const { id } = (await started.json()) as Recording;
-  await stream.next((m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING');
-  await sleep((8000 / SPEED) * 1.5); // > 5 simulated seconds, or the upstream marks it ERRORED
-  await rig.call(`/recordings/${id}`, { method: 'PUT', token: host, json: { action: 'stop' } });
-  const uploaded = await stream.next(
-    (m) =>
-      m.event === 'recording' &&
-      (m.data as Recording).id === id &&
-      (m.data as Recording).status === 'UPLOADED',
-  );
-  await meanwhile(uploaded.data as Recording);
-  await rig.control(`/_sim/meetings/${meeting}/participants/${participantId}`, { method: 'DELETE' });
-  return uploaded.data as Recording;
-}
-
-const withFile = (id: string, kind: 'transcript' | 'summary') => (m: { event: string; data: unknown }) =>
-  m.event === 'recording' && (m.data as Recording).id === id && (m.data as Recording)[kind] === true;
+import type { Kind, Rig } from './helpers.ts';
+import { meetingId, openEvents, recordedSession, sleep, startRig, withFile } from './helpers.ts';
 
 async function link(rig: Rig, token: string, id: string, kind: string): Promise<Response> {
   return rig.call(`/recordings/${id}/download?kind=${kind}`, {

@@ -1,15 +1,15 @@
 /**
- * Every Dyte API route the simulator serves answers as Dyte's OpenAPI files describe its operation
- * (v2.yaml for v2 and RealtimeKit, v1.yaml for v1), successes and errors alike. The traffic of every
+ * Every Dyte API route the simulator serves answers as Dyte documents its operation (the project's
+ * schemas of it, dyte-schemas.ts: v2 for v2 and RealtimeKit, v1 for v1), successes and errors alike. The traffic of every
  * other simulator test is checked the same way (see conformance.ts); this one makes sure each route
- * is exercised at least once.
+ * is exercised at least once, and that the check refuses what Dyte's schemas do not allow.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { buildRoutes } from '../../src/simulator/routes.ts';
 import type { RouteDeps } from '../../src/simulator/routes.ts';
 import type { RunningSimulator } from '../../src/simulator/index.ts';
-import { conformance } from './conformance.ts';
+import { Conformance, conformance } from './conformance.ts';
 import type { Call } from './helpers.ts';
 import { eventually, recordFor, request, rtk, simulator, untilStatus, v1, v2 } from './helpers.ts';
 
@@ -135,6 +135,57 @@ describe("the simulator's answers against Dyte's schemas", () => {
       outsideSpec.map((route) => `${route.method} ${route.template}`),
       [],
       "every route is one of Dyte's operations",
+    );
+  });
+
+  it('refuses a null where Dyte does not allow one, and a missing required field', async () => {
+    const meeting = `m-null-${Date.now()}`;
+    const checker = new Conformance();
+    const v2Template = '/v2/recordings';
+    const v1Template = '/v1/organizations/:organization_id/meetings/:meeting_id/recording';
+    const problems = (api: 'v2' | 'v1', template: string, body: unknown, status = 200, method = 'POST') => {
+      checker.violations.length = 0;
+      checker.check({ api, method, template, status, body });
+      return checker.violations.map((violation) => violation.problem);
+    };
+
+    // The answers to a start: the recording is INVOKED, nothing about its stop is known yet.
+    const started = await v2(sim)('POST', '/recordings', { meeting_id: meeting });
+    const invoked = started.body;
+    assert.equal(invoked.data.status, 'INVOKED');
+    assert.equal('stop_reason' in invoked.data, false, 'left out before the stop');
+    assert.deepEqual(problems('v2', v2Template, invoked), []);
+    assert.match(
+      problems('v2', v2Template, { ...invoked, data: { ...invoked.data, stop_reason: null } }).join(),
+      /\/data\/stop_reason must be object/,
+    );
+    assert.deepEqual(
+      problems('v2', v2Template, { ...invoked, data: { ...invoked.data, file_size: null } }),
+      [],
+    );
+    const { invoked_time: _, ...noInvokedTime } = invoked.data;
+    assert.match(problems('v2', v2Template, { ...invoked, data: noInvokedTime }).join(), /invoked_time/);
+    await v2(sim)('PUT', `/recordings/${started.body.data.id as string}`, { action: 'stop' });
+
+    const v1Meeting = `${meeting}-v1`;
+    const v1Started = await v1(sim)('POST', `/meetings/${v1Meeting}/recording`, {});
+    const v1Id = v1Started.body.data.recording.id as string;
+    const v1Invoked = v1Started.body;
+    assert.equal(v1Invoked.data.recording.status, 'INVOKED');
+    assert.deepEqual(problems('v1', v1Template, v1Invoked), []);
+    for (const field of ['fileSize', 'stopReason', 'storageConfig', 'startedTime']) {
+      const nulled = { ...v1Invoked, data: { recording: { ...v1Invoked.data.recording, [field]: null } } };
+      assert.match(problems('v1', v1Template, nulled).join(), new RegExp(`/data/recording/${field} must be`));
+    }
+    await v1(sim)('PUT', `/meetings/${v1Meeting}/recordings/${v1Id}`, { recordingAction: 'stop' });
+
+    const session = await v2(sim)('GET', `/meetings/${meeting}-nobody/active-session`);
+    assert.equal(session.status, 404);
+    const activeSession = '/v2/meetings/:meeting_id/active-session';
+    assert.deepEqual(problems('v2', activeSession, session.body, 404, 'GET'), []);
+    assert.match(
+      problems('v2', activeSession, { success: false }, 404, 'GET').join(),
+      /must have required property 'error'/,
     );
   });
 });

@@ -7,7 +7,7 @@ import { formatBytes, formatClock, formatDate, formatDuration } from '../../core
 import type { Recording } from '../../core/recording.ts';
 import { isActive } from '../../core/status.ts';
 import { fill } from '../../core/strings.ts';
-import { errorText, itemElapsed } from '../../core/view.ts';
+import { errorText, itemElapsed, itemTicks } from '../../core/view.ts';
 import type { LiveError } from '../../core/view.ts';
 import { base } from '../base.styles.ts';
 import { define } from '../define.ts';
@@ -19,8 +19,8 @@ import { styles } from './recording-list.styles.ts';
  * started it, with video and audio downloads through the proxy (a fresh link per click) and when the
  * links expire; where the upstream made them, the session's transcript and summary too, with the
  * summary's first lines shown inline (expandable). Plays a saved recording inline (one at a time, a
- * fresh link, renewed before it expires). Running recordings tick their elapsed time, ones being saved
- * the time since the stop. Loads more on request; shows loading, empty and error states, with a retry.
+ * fresh link, renewed before it expires). Running recordings tick their recorded time (on the server's
+ * clock, pauses left out; a paused one stands), ones being saved the time since the stop. Loads more on request; shows loading, empty and error states, with a retry.
  *
  * @summary Live list of one meeting's recordings.
  * @fires {DownloadEventDetail} dyte-recording-download - A fresh download link arrived and opens in a new tab; cancel the event to handle the link yourself. `detail: { recording, kind, url }`
@@ -34,7 +34,7 @@ import { styles } from './recording-list.styles.ts';
  * @csspart acknowledged - How many acknowledged the recording notice (and who, for hosts).
  * @csspart downloads - The download buttons and expiry notice.
  * @csspart download - A download button (video, audio, transcript or summary).
- * @csspart elapsed - The running time of a recording, or the time since it stopped while it is saved.
+ * @csspart elapsed - The recorded time (pauses left out), or the time since it stopped, while saving.
  * @csspart play - The "Play" button.
  * @csspart player - The inline player: the video (or audio) and its Close button.
  * @csspart close - The player's Close button.
@@ -106,8 +106,7 @@ export class DyteRecordingList extends LiveElement {
 
   protected override updated() {
     // The page's one ticker, while some item's clock runs.
-    const now = Date.now();
-    const ticking = this.live.state.recordings.some((r) => itemElapsed(r, now, 0) !== null);
+    const ticking = this.live.state.recordings.some(itemTicks);
     if (ticking) this.#stopTicking ??= onTick(() => this.requestUpdate());
     else {
       this.#stopTicking?.();

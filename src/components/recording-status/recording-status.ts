@@ -11,7 +11,7 @@ import { styles } from './recording-status.styles.ts';
 
 /**
  * The life of the meeting's recording: Starting (the recorder can take up to 30 s), REC with the
- * elapsed time on the server's clock, Paused, Saving, Saved, Failed with the reason, and why or by whom
+ * elapsed time on the server's clock (pauses left out), Paused, Saving, Saved, Failed with the reason, and why or by whom
  * it stopped. Warns before the 24-hour limit and, when the room is empty, counts down to the moment
  * the upstream will stop the recording (the proxy knows its timeout). Tells screen readers about
  * status changes (never about ticks), and shows when its live connection is lost.
@@ -22,7 +22,7 @@ import { styles } from './recording-status.styles.ts';
  * @csspart status - The whole status line; its class is the phase.
  * @csspart indicator - The dot, pulsing while recording.
  * @csspart label - The status text.
- * @csspart timer - The elapsed time while recording.
+ * @csspart timer - The elapsed time while recording, pauses left out.
  * @csspart detail - The hint while starting, or the stop reason.
  * @csspart warning - The 24-hour limit or empty-room countdown.
  * @csspart connection - Connection lost / restored.

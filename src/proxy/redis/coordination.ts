@@ -1,8 +1,9 @@
 /**
  * Agreement between instances through Redis: webhook deliveries claimed with SET NX (kept a week),
  * each meeting's room (changed by compare-and-set),
- * a per-meeting start lock (SET NX PX with an owner token, released only by its owner), and a
- * per-meeting poll lease that its holder renews and any other watching instance takes once it lapses.
+ * a per-meeting start lock (SET NX PX with an owner token, released only by its owner), a per-meeting
+ * claim of the room read at watch start (the same), and a per-meeting poll lease that its holder
+ * renews and any other watching instance takes once it lapses.
  */
 import { emptyRoom } from '../coordination.ts';
 import type {
@@ -12,6 +13,7 @@ import type {
   PollLease,
   Revocations,
   Room,
+  RoomReadShare,
   Rooms,
   StartLock,
 } from '../coordination.ts';
@@ -28,6 +30,12 @@ const PAGE_MS = 30_000;
 /** How long an instance waits for the page another one is loading before loading it itself. */
 const PAGE_WAIT_MS = 3000;
 const PAGE_WAIT_STEP_MS = 25;
+
+/** A room read at watch start stands in for the watch starts of other instances this long after it. */
+const ROOM_READ_MS = 2000;
+/** How long an instance waits for the room read another one makes before reading itself. */
+const ROOM_READ_WAIT_MS = 3000;
+const ROOM_READ_WAIT_STEP_MS = 25;
 
 /** How stale this instance's word on the latest signed delivery (anywhere) may be. */
 const VERIFIED_SHARE_MS = 1000;
@@ -53,6 +61,12 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1
+`;
+
+/** KEYS: the claim. ARGV: owner, ms. Marks the owner's claim done, kept for ms. */
+const DONE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2]) end
+return 0
 `;
 
 /** KEYS: the lease. ARGV: owner, ms. Renews it for its holder or takes it when free; 1 when held. */
@@ -259,6 +273,34 @@ export class RedisPageShare implements PageShare {
     } finally {
       await this.redis.run((client) => client.eval(RELEASE, 1, lock, owner)).catch(() => undefined);
     }
+  }
+}
+
+/**
+ * The first instance to claim a meeting's room read makes it; the others wait until it is applied to
+ * the shared room (then take that room) or, when the reader fails or takes too long, read themselves.
+ */
+export class RedisRoomReadShare implements RoomReadShare {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async once(meetingId: string, read: () => Promise<boolean>): Promise<void> {
+    const key = this.redis.meetingKey(meetingId, 'room-read');
+    const owner = crypto.randomUUID();
+    const deadline = Date.now() + ROOM_READ_WAIT_MS;
+    for (;;) {
+      const claimed = await this.redis.run((client) => client.set(key, owner, 'PX', ROOM_READ_WAIT_MS, 'NX'));
+      if (claimed === 'OK') break;
+      if ((await this.redis.run((client) => client.get(key))) === 'done') return;
+      if (Date.now() > deadline) {
+        await read();
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, ROOM_READ_WAIT_STEP_MS));
+    }
+    const applied = await read().catch(() => false);
+    await this.redis.run((client) =>
+      applied ? client.eval(DONE, 1, key, owner, ROOM_READ_MS) : client.eval(RELEASE, 1, key, owner),
+    );
   }
 }
 

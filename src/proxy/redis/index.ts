@@ -1,6 +1,14 @@
 /** The Redis parts of a proxy that runs as several instances: bus, store and their agreements. */
 import type { EventBus } from '../bus.ts';
-import type { Deliveries, PageShare, PollLease, Revocations, Rooms, StartLock } from '../coordination.ts';
+import type {
+  Deliveries,
+  PageShare,
+  PollLease,
+  Revocations,
+  RoomReadShare,
+  Rooms,
+  StartLock,
+} from '../coordination.ts';
 import type { Counters } from '../limits.ts';
 import type { RecordingStore } from '../store.ts';
 import { RedisEventBus } from './bus.ts';
@@ -12,6 +20,7 @@ import {
   RedisPageShare,
   RedisPollLease,
   RedisRevocations,
+  RedisRoomReadShare,
   RedisRooms,
   RedisStartLock,
 } from './coordination.ts';
@@ -25,6 +34,7 @@ export interface SharedState {
   store: RecordingStore;
   deliveries: Deliveries;
   rooms: Rooms;
+  roomReads: RoomReadShare;
   startLock: StartLock;
   lease: PollLease;
   pages: PageShare;
@@ -40,6 +50,7 @@ export function redisState(options: RedisOptions, log: (line: string) => void): 
     store: new RedisRecordingStore(connection),
     deliveries: new RedisDeliveries(connection),
     rooms: new RedisRooms(connection),
+    roomReads: new RedisRoomReadShare(connection),
     startLock: new RedisStartLock(connection),
     lease: new RedisPollLease(connection),
     pages: new RedisPageShare(connection),
