@@ -9,7 +9,7 @@ const ENVIRONMENT = `Environment:
   DYTE_API_BASE              upstream origin (default https://api.dyte.io; rtk: https://api.cloudflare.com)
   DYTE_ORG_ID, DYTE_API_KEY  Dyte credentials (v2, v1)
   RTK_ACCOUNT_ID, RTK_APP_ID, RTK_API_TOKEN   RealtimeKit credentials (rtk)
-  RECORDING_TOKEN_SECRET     secret of the recording tokens (at least 32 characters)
+  RECORDING_TOKEN_SECRET     secret of the recording tokens (at least 32 characters); several comma-separated, newest first
   ALLOWED_ORIGINS            comma-separated origins allowed to call from a browser
   DYTE_WEBHOOK_PUBLIC_KEY    PEM key of webhook signatures (default: fetched from the upstream)
   PUBLIC_WEBHOOK_URL         this proxy's public /webhooks URL, registered at start-up
@@ -33,6 +33,7 @@ const ENVIRONMENT = `Environment:
   REQUEST_DEADLINE_MS        every request is answered within this long (default 10000)
   READ_CACHE_MS              a browser read's answer is served again this long (default 1000)
   HEADERS_TIMEOUT_SECONDS, REQUEST_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS, MAX_CONNECTIONS   (10, 15, 5, 10000)
+  TOKEN_MAX_TTL_SECONDS, TOKEN_MAX_CLAIM_LENGTH   longest token lifetime and name/sub (604800, 200)
   LOG_LEVEL                  debug, info (default), warn or error
   METRICS_TOKEN              bearer token of GET /metrics (default: the route is off)`;
 
