@@ -428,6 +428,27 @@ describe('logs and metrics', () => {
     assert.ok(lines.length <= 2, `${lines.length} lines for 200 bad webhooks`);
   });
 
+  it('logs client aborts as such, once per burst, never as internal errors', async () => {
+    const before = rig.logs.length;
+    const host = await rig.token('host', 'm-abort');
+    const { hostname, port } = new URL(rig.url);
+    for (let i = 0; i < 5; i += 1) {
+      const socket = connect(Number(port), hostname);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.on('error', () => undefined);
+      socket.write(
+        `POST /meetings/m-abort/recordings HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${host}\r\n` +
+          'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a',
+      );
+      await sleep(100);
+      socket.destroy();
+    }
+    await sleep(300);
+    const lines = rig.logs.slice(before);
+    assert.ok(!lines.some((line) => line.includes('internal error')), lines.join('\n'));
+    assert.equal(lines.filter((line) => line.includes('client aborted')).length, 1, lines.join('\n'));
+  });
+
   it('serves Prometheus metrics to the metrics token only', async () => {
     assert.equal((await rig.call('/metrics')).status, 401);
     assert.equal((await rig.call('/metrics', { token: 'wrong-token-wrong-token' })).status, 401);
