@@ -76,11 +76,15 @@ function observe(viewer: string, recording: Recording): void {
 
 async function watch(meeting: string, viewer: string, stop: AbortSignal): Promise<void> {
   while (!stop.aborted) {
+    // One controller per connection: the long-lived `stop` signal would collect a listener per fetch.
+    const connection = new AbortController();
+    const abort = () => connection.abort();
+    stop.addEventListener('abort', abort, { once: true });
     try {
       const token = await createRecordingToken({ meetingId: meeting, role: 'viewer', sub: viewer }, SECRET);
       const response = await fetch(`${base}/meetings/${meeting}/events`, {
         headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': addressOf(viewer) },
-        signal: stop,
+        signal: connection.signal,
       });
       count(`stream ${response.status}`);
       if (response.status !== 200 || !response.body) {
@@ -101,6 +105,8 @@ async function watch(meeting: string, viewer: string, stop: AbortSignal): Promis
       }
     } catch {
       // Aborted at the end, or the connection broke: reconnect.
+    } finally {
+      stop.removeEventListener('abort', abort);
     }
     if (!stop.aborted) await sleep(500);
   }
