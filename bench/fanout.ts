@@ -15,6 +15,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { RedisOptions } from '../src/server.ts';
+import { spawnBareSse } from './lib/child.ts';
 import { spawnInstances } from './lib/instances.ts';
 import type { Instances } from './lib/instances.ts';
 import {
@@ -31,6 +32,12 @@ import { closeAll, openViewer, openViewers } from './lib/viewer.ts';
 import type { Viewer } from './lib/viewer.ts';
 
 const STREAMS = 1000;
+/** The many-streams row: 10,000 streams on one instance, heartbeating every second, two lives measured. */
+const MANY_STREAMS = 10_000;
+const MANY_HEARTBEAT_MS = 1000;
+const MANY_RECORDINGS = 2;
+/** Heartbeat intervals watched while the many streams sit idle. */
+const HEARTBEAT_WINDOW_INTERVALS = 4;
 /**
  * Measured recording lives, each INVOKED → RECORDING → PAUSED → RECORDING → UPLOADING → UPLOADED: 96
  * webhooks, so that the p99 is not simply the one slowest webhook (each weighs 1,000 samples).
@@ -45,6 +52,39 @@ export interface MemoryResults {
   streams: number;
   heapBytesPerStream: number;
   rssBytesPerStream: number;
+  /** The same of a bare node:http SSE server holding as many streams, in the same run. */
+  bareSse: { heapBytesPerStream: number; rssBytesPerStream: number };
+}
+
+/** Latency percentiles over every (event, stream) sample. */
+export interface LatencyFigures {
+  samples: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** The same fan-out from a bare node:http server writing each event to its sockets in a plain loop. */
+export interface RawFanoutResults extends LatencyFigures {
+  streams: number;
+  events: number;
+  eventBytes: number;
+}
+
+/** Many streams on one instance: held, heartbeats on time, memory, fan-out. */
+export interface ManyStreamsResults {
+  streams: number;
+  heartbeatMs: number;
+  /** The idle window the heartbeats were watched over. */
+  heartbeatWindowMs: number;
+  /** Over that window: the longest gap between two heartbeats of any stream, and the 99th percentile. */
+  heartbeatGapMaxMs: number;
+  heartbeatGapP99Ms: number;
+  /** Streams that had every heartbeat of the window, each within 1.5 intervals of the one before. */
+  streamsOnTime: number;
+  memory: { heapBytesPerStream: number; rssBytesPerStream: number };
+  fanout: FanoutResults;
 }
 
 export interface FanoutResults {
@@ -112,19 +152,146 @@ async function startRelay(target: string, deliveries: Map<string, Delivery>) {
   };
 }
 
-export function measureFanout(): Promise<{ memory: MemoryResults; fanout: FanoutResults }> {
-  return fanoutRun(RECORDINGS);
+export async function measureFanout(): Promise<{
+  memory: MemoryResults;
+  fanout: FanoutResults;
+  rawFanout: RawFanoutResults;
+  manyStreams: ManyStreamsResults;
+}> {
+  const { memory, fanout } = await fanoutRun({ recordings: RECORDINGS, streams: STREAMS });
+  const { bareSse, rawFanout } = await bareSseRun(fanout.webhooks);
+  const many = await fanoutRun({
+    recordings: MANY_RECORDINGS,
+    streams: MANY_STREAMS,
+    heartbeatMs: MANY_HEARTBEAT_MS,
+  });
+  return {
+    memory: { ...memory, bareSse },
+    fanout,
+    rawFanout,
+    manyStreams: {
+      streams: MANY_STREAMS,
+      heartbeatMs: MANY_HEARTBEAT_MS,
+      heartbeatWindowMs: HEARTBEAT_WINDOW_INTERVALS * MANY_HEARTBEAT_MS,
+      ...many.heartbeats!,
+      memory: {
+        heapBytesPerStream: many.memory.heapBytesPerStream,
+        rssBytesPerStream: many.memory.rssBytesPerStream,
+      },
+      fanout: many.fanout,
+    },
+  };
 }
 
 /** The same measurement with the streams spread over `count` instances on one Redis (fewer lives). */
 export async function measureFanoutAcross(count: number, redis: RedisOptions): Promise<FanoutResults> {
-  return (await fanoutRun(RECORDINGS / 2, { count, redis })).fanout;
+  return (await fanoutRun({ recordings: RECORDINGS / 2, streams: STREAMS, shared: { count, redis } })).fanout;
 }
 
-async function fanoutRun(
-  recordings: number,
-  shared?: { count: number; redis: RedisOptions },
-): Promise<{ memory: MemoryResults; fanout: FanoutResults }> {
+/** Latency figures of sorted samples. */
+function latencies(sorted: number[]): LatencyFigures {
+  return {
+    samples: sorted.length,
+    p50Ms: round(percentile(sorted, 50), 2),
+    p95Ms: round(percentile(sorted, 95), 2),
+    p99Ms: round(percentile(sorted, 99), 2),
+    maxMs: round(sorted.at(-1)!, 2),
+  };
+}
+
+/** A recording event's bytes, as large as the proxy's (a realistic recording). */
+const RAW_EVENT = JSON.stringify({
+  id: '0f6c3a4e-8b1d-4c5e-9a7f-2d3e4f5a6b7c',
+  meetingId: 'bench-00000000-0000-0000-0000-000000000000',
+  status: 'RECORDING',
+  startedAt: '2026-12-01T08:00:00.000Z',
+  stoppedAt: null,
+  durationSeconds: null,
+  codec: 'H264',
+  startedBy: { id: 'host-1', name: 'Ana' },
+  stoppedBy: null,
+  stopReason: null,
+  downloadUrl: null,
+  downloadUrlExpiresAt: null,
+  audioDownloadUrl: null,
+  fileSizeBytes: null,
+  acknowledgedBy: { count: 0, names: null },
+  padding: 'x'.repeat(160),
+});
+
+/**
+ * A bare node:http SSE server in its own process: its memory per idle stream, then the fan-out of
+ * `events` events POSTed to it and written to the 1,000 sockets in a plain loop, read here.
+ */
+async function bareSseRun(events: number) {
+  let server: Awaited<ReturnType<typeof spawnBareSse>> | undefined;
+  let viewers: Viewer[] = [];
+  try {
+    server = await spawnBareSse();
+    const { origin } = server.info;
+    const warm = openViewer(origin, 'm', 'none');
+    await warm.ready;
+    await sleep(200);
+    const before = await server.memory();
+    let current: { sentAt: number; latencies: number[] } | null = null;
+    viewers = await openViewers(STREAMS, () =>
+      openViewer(origin, 'm', 'none', ({ type, receivedAt }) => {
+        if (type === 'recording' && current) current.latencies.push(receivedAt - current.sentAt);
+      }),
+    );
+    await sleep(200);
+    const after = await server.memory();
+    warm.close();
+    const samples: number[] = [];
+    for (let i = 0; i < events + 1; i += 1) {
+      const delivery = { sentAt: performance.now(), latencies: [] as number[] };
+      current = delivery;
+      const answer = await fetch(`${origin}/publish`, { method: 'POST', body: RAW_EVENT });
+      if (answer.status !== 204) throw new Error(`the bare SSE server answered ${answer.status}`);
+      await waitFor('every stream to get the event', () => delivery.latencies.length >= STREAMS);
+      // The first unmeasured, as the proxy's first recording life.
+      if (i > 0) samples.push(...delivery.latencies);
+      await sleep(50);
+    }
+    return {
+      bareSse: perStream(before, after, STREAMS),
+      rawFanout: {
+        streams: STREAMS,
+        events,
+        eventBytes: Buffer.byteLength(RAW_EVENT),
+        ...latencies(samples.sort((a, b) => a - b)),
+      },
+    };
+  } finally {
+    closeAll(viewers);
+    await server?.close();
+  }
+}
+
+function perStream(before: NodeJS.MemoryUsage, after: NodeJS.MemoryUsage, streams: number) {
+  return {
+    heapBytesPerStream: Math.round(
+      (after.heapUsed + after.external - before.heapUsed - before.external) / streams,
+    ),
+    rssBytesPerStream: Math.round((after.rss - before.rss) / streams),
+  };
+}
+
+async function fanoutRun(run: {
+  recordings: number;
+  streams: number;
+  /** The proxy's heartbeat interval; given, the heartbeats are watched over an idle window. */
+  heartbeatMs?: number;
+  shared?: { count: number; redis: RedisOptions };
+}): Promise<{
+  memory: Omit<MemoryResults, 'bareSse'>;
+  fanout: FanoutResults;
+  heartbeats?: Omit<
+    ManyStreamsResults,
+    'streams' | 'heartbeatMs' | 'heartbeatWindowMs' | 'memory' | 'fanout'
+  >;
+}> {
+  const { recordings, streams: STREAMS, heartbeatMs, shared } = run;
   const secrets = stackSecrets();
   const deliveries = new Map<string, Delivery>();
   /** The deliveries measured (the same recording and status can come twice: RECORDING after a resume). */
@@ -135,7 +302,7 @@ async function fanoutRun(
   let relay: Awaited<ReturnType<typeof startRelay>> | undefined;
   let viewers: Viewer[] = [];
   try {
-    instances = await spawnInstances(secrets, SPEED, shared);
+    instances = await spawnInstances(secrets, SPEED, shared, heartbeatMs);
     const { stack, proxyUrls, simulatorUrl } = instances;
     const proxyUrl = proxyUrls[0]!;
     const simulator = new SimulatorClient(simulatorUrl, secrets.orgId, secrets.apiKey);
@@ -153,21 +320,59 @@ async function fanoutRun(
     warm.close();
     await sleep(200);
     const before = await stack.memory();
+    const lastHeartbeat = new Float64Array(STREAMS);
+    const maxGap = new Float64Array(STREAMS);
+    const gapCount = new Uint16Array(STREAMS);
+    const gaps: number[] = [];
+    let watchingHeartbeats = false;
     viewers = await openViewers(STREAMS, (i) =>
-      openViewer(proxyUrls[i % proxyUrls.length]!, meeting, tokens[i]!, ({ type, data, receivedAt }) => {
-        if (type !== 'recording') return;
-        const recording = data as { id: string; status: string };
-        const delivery = deliveries.get(`${recording.id} ${recording.status}`);
-        if (!delivery) {
-          unattributed += 1;
-          return;
-        }
-        delivery.latencies.push(receivedAt - delivery.sentAt);
-      }),
+      openViewer(
+        proxyUrls[i % proxyUrls.length]!,
+        meeting,
+        tokens[i]!,
+        ({ type, data, receivedAt }) => {
+          if (type !== 'recording') return;
+          const recording = data as { id: string; status: string };
+          const delivery = deliveries.get(`${recording.id} ${recording.status}`);
+          if (!delivery) {
+            unattributed += 1;
+            return;
+          }
+          delivery.latencies.push(receivedAt - delivery.sentAt);
+        },
+        (receivedAt) => {
+          if (!watchingHeartbeats) return;
+          if (lastHeartbeat[i]! > 0) {
+            const gap = receivedAt - lastHeartbeat[i]!;
+            gaps.push(gap);
+            maxGap[i] = Math.max(maxGap[i]!, gap);
+            gapCount[i] = gapCount[i]! + 1;
+          }
+          lastHeartbeat[i] = receivedAt;
+        },
+      ),
     );
     await sleep(200);
     const after = await stack.memory();
     keep.close();
+    let heartbeats: Awaited<ReturnType<typeof fanoutRun>>['heartbeats'];
+    if (heartbeatMs !== undefined) {
+      // An idle window: every stream's heartbeats, gap by gap (the first of each only starts its clock).
+      lastHeartbeat.fill(0);
+      watchingHeartbeats = true;
+      await sleep(HEARTBEAT_WINDOW_INTERVALS * heartbeatMs + heartbeatMs / 2);
+      watchingHeartbeats = false;
+      gaps.sort((x, y) => x - y);
+      let onTime = 0;
+      for (let i = 0; i < STREAMS; i += 1) {
+        if (gapCount[i]! >= HEARTBEAT_WINDOW_INTERVALS - 1 && maxGap[i]! <= 1.5 * heartbeatMs) onTime += 1;
+      }
+      heartbeats = {
+        heartbeatGapMaxMs: round(gaps.at(-1) ?? Infinity),
+        heartbeatGapP99Ms: round(gaps.length > 0 ? percentile(gaps, 99) : Infinity),
+        streamsOnTime: onTime,
+      };
+    }
 
     const everyStreamSaw = async (recordingId: string, status: string) => {
       const key = `${recordingId} ${status}`;
@@ -211,13 +416,7 @@ async function fanoutRun(
         50,
       );
     return {
-      memory: {
-        streams: STREAMS,
-        heapBytesPerStream: Math.round(
-          (after.heapUsed + after.external - before.heapUsed - before.external) / STREAMS,
-        ),
-        rssBytesPerStream: Math.round((after.rss - before.rss) / STREAMS),
-      },
+      memory: { streams: STREAMS, ...perStream(before, after, STREAMS) },
       fanout: {
         instances: proxyUrls.length,
         streams: STREAMS,
@@ -235,6 +434,7 @@ async function fanoutRun(
         ),
         unattributedEvents: unattributed,
       },
+      heartbeats,
     };
   } finally {
     closeAll(viewers);

@@ -1,7 +1,7 @@
 /** The bench's results as one JSON document, and as the Markdown figures of bench/README.md. */
 import type { AmplificationResults } from './amplification.ts';
 import type { BrowserResults } from './browser.ts';
-import type { FanoutResults, MemoryResults } from './fanout.ts';
+import type { FanoutResults, ManyStreamsResults, MemoryResults, RawFanoutResults } from './fanout.ts';
 import type { InstancesResults } from './instances.ts';
 import type { SizeResults } from './size.ts';
 import type { ThroughputResults } from './throughput.ts';
@@ -33,6 +33,8 @@ export interface BenchResults {
   browser: BrowserResults;
   amplification: AmplificationResults;
   fanout: FanoutResults;
+  rawFanout: RawFanoutResults;
+  manyStreams: ManyStreamsResults;
   throughput: ThroughputResults;
   memory: MemoryResults;
   instances: InstancesResults;
@@ -42,12 +44,15 @@ export interface BenchResults {
 const KB = 1000;
 const kB = (bytes: number) => `${(bytes / KB).toFixed(2)} kB`;
 const times = (ratio: number) => `${ratio}×`;
+const round2 = (value: number) => Math.round(value * 100) / 100;
 const table = (head: string[], rows: (string | number)[][]) =>
   [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 
 /** The budgets DESIGN.md sets, against this run's figures. */
 export function checkBudgets(results: Omit<BenchResults, 'budgets'>): Budget[] {
   const { size, browser, amplification, fanout, instances } = results;
+  const { throughput, memory, rawFanout, manyStreams } = results;
+  const overRaw = rawRatio(fanout, rawFanout);
   const across = acrossInstances(amplification, fanout, instances);
   const streams = browser.kit.map((page) => page.maxOpenStreams);
   const polls = browser.kit.map((page) => page.requests - page.streamsOpened);
@@ -93,6 +98,38 @@ export function checkBudgets(results: Omit<BenchResults, 'budgets'>): Budget[] {
       met: fanout.p99Ms <= 50,
     },
     {
+      what: 'proxy list route (token checked, watched meeting) ÷ bare node:http, requests/s',
+      budget: '≥ 0.5×',
+      measured: times(throughput.proxyOverBare),
+      met: throughput.proxyOverBare >= 0.5,
+    },
+    {
+      what: 'proxy `/health` ÷ bare node:http, requests/s',
+      budget: '≥ 0.75×',
+      measured: times(throughput.healthOverBare),
+      met: throughput.healthOverBare >= 0.75,
+    },
+    {
+      what: `memory per idle stream, heap / RSS (after GC, ${memory.streams} streams)`,
+      budget: '≤ 8 kB / ≤ 20 kB',
+      measured: `${kB(memory.heapBytesPerStream)} / ${kB(memory.rssBytesPerStream)}`,
+      met: memory.heapBytesPerStream <= 8 * KB && memory.rssBytesPerStream <= 20 * KB,
+    },
+    {
+      what: 'webhook → 1,000 streams p99 ÷ a raw node:http write loop to 1,000 sockets, p99',
+      budget: '≤ 1.25×',
+      measured: `${times(overRaw)} (${fanout.p99Ms} ms ÷ ${rawFanout.p99Ms} ms)`,
+      met: overRaw <= 1.25,
+    },
+    {
+      what: `${manyStreams.streams.toLocaleString('en')} streams on one instance: held, heartbeats on time, every event to every stream`,
+      budget: 'all',
+      measured: `${manyStreams.streamsOnTime} on time; ${manyStreams.fanout.samples} of ${manyStreams.fanout.webhooks * manyStreams.streams} events`,
+      met:
+        manyStreams.streamsOnTime === manyStreams.streams &&
+        manyStreams.fanout.samples === manyStreams.fanout.webhooks * manyStreams.streams,
+    },
+    {
       what: `upstream requests/min, 1,000 viewers on ${instances.instances} instances ÷ on 1 (webhooks / polling)`,
       budget: '≤ 1.1 (no growth)',
       measured: `${times(across.withWebhooks)} / ${times(across.withoutWebhooks)}`,
@@ -105,6 +142,11 @@ export function checkBudgets(results: Omit<BenchResults, 'budgets'>): Budget[] {
       met: across.p99 <= 2,
     },
   ];
+}
+
+/** The proxy's fan-out p99 over the raw write loop's, same run. */
+function rawRatio(fanout: FanoutResults, raw: RawFanoutResults): number {
+  return Math.round((fanout.p99Ms / raw.p99Ms) * 100) / 100;
 }
 
 /** The several-instance figures over the single-instance ones of the same run. */
@@ -128,6 +170,7 @@ function acrossInstances(
 
 export function renderFigures(results: BenchResults): string {
   const { machine, size, browser, amplification, fanout, throughput, memory, instances } = results;
+  const { rawFanout, manyStreams } = results;
   const across = acrossInstances(amplification, fanout, instances);
   const fanoutRow = (run: FanoutResults) => [
     run.instances,
@@ -203,7 +246,18 @@ ${table(
       'upstream requests/min, 1,000 viewers ÷ 1 viewer (webhooks / polling)',
       `${times(amplification.thousandOverOne.withWebhooks)} / ${times(amplification.thousandOverOne.withoutWebhooks)}`,
     ],
-    ['proxy list route ÷ bare node:http, requests/s', times(throughput.proxyOverBare)],
+    [
+      'proxy list route / `/health` ÷ bare node:http, requests/s',
+      `${times(throughput.proxyOverBare)} / ${times(throughput.healthOverBare)}`,
+    ],
+    [
+      'memory per idle stream, proxy ÷ bare node:http SSE server (heap / RSS)',
+      `${times(round2(memory.heapBytesPerStream / memory.bareSse.heapBytesPerStream))} / ${times(round2(memory.rssBytesPerStream / memory.bareSse.rssBytesPerStream))}`,
+    ],
+    [
+      'webhook → 1,000 streams p99 ÷ raw node:http write loop to 1,000 sockets',
+      times(rawRatio(fanout, rawFanout)),
+    ],
     [
       `${instances.instances} instances on one Redis ÷ 1 instance: upstream requests/min (webhooks / polling), webhook → stream p99`,
       `${times(across.withWebhooks)} / ${times(across.withoutWebhooks)}, ${times(across.p99)}`,
@@ -282,31 +336,88 @@ ${table(
   [fanoutRow(fanout)],
 )}
 
+Beside it, in the same run, a bare node:http SSE server (its own process) writing each of ${rawFanout.events} events (${rawFanout.eventBytes} bytes) to its ${rawFanout.streams} sockets in a plain loop, POSTed to it as the webhooks are to the proxy, read by the same process:
+
+${table(
+  ['server', 'streams', 'events', 'samples', 'p50', 'p95', 'p99', 'max'],
+  [
+    [
+      'proxy (webhook → event)',
+      fanout.streams,
+      fanout.webhooks,
+      fanout.samples,
+      ...[fanout.p50Ms, fanout.p95Ms, fanout.p99Ms, fanout.maxMs].map((ms) => `${ms} ms`),
+    ],
+    [
+      'raw write loop',
+      rawFanout.streams,
+      rawFanout.events,
+      rawFanout.samples,
+      ...[rawFanout.p50Ms, rawFanout.p95Ms, rawFanout.p99Ms, rawFanout.maxMs].map((ms) => `${ms} ms`),
+    ],
+  ],
+)}
+
 Slowest webhook: the proxy answered after ${fanout.slowestWebhook.proxyAnsweredMs} ms; the first stream had it after ${fanout.slowestWebhook.firstStreamMs} ms, the last after ${fanout.slowestWebhook.lastStreamMs} ms.
 Recording events that no relayed webhook explains: ${fanout.unattributedEvents}.
 
 ### 5. Proxy throughput and memory
 
+The ladder, each rung in its own process, measured in alternating rounds:
+
 ${table(
-  ['server', 'requests/s', 'latency p50', 'latency p99'],
-  (
-    [
-      ['proxy: list route, watched meeting', throughput.proxy],
-      ['bare node:http, same JSON', throughput.bare],
-      ['proxy: `/health` (no token, small body)', throughput.proxyHealth],
-    ] as const
-  ).map(([server, load]) => [
-    server,
-    load.requestsPerSecond,
-    `${load.latencyP50Ms} ms`,
-    `${load.latencyP99Ms} ms`,
+  ['rung', 'requests/s', '÷ bare node:http', 'latency p50', 'latency p99'],
+  throughput.ladder.map((rung) => [
+    rung.rung,
+    rung.requestsPerSecond,
+    times(rung.overBare),
+    `${rung.latencyP50Ms} ms`,
+    `${rung.latencyP99Ms} ms`,
   ]),
 )}
 
-Ratio ${times(throughput.proxyOverBare)} (autocannon, ${throughput.connections} connections, ${throughput.seconds} s each,
+(autocannon, ${throughput.connections} connections, ${throughput.seconds} s each,
 alternating; ${throughput.bodyBytes}-byte body; ${throughput.upstreamRequestsDuringLoad} upstream requests during the load).
-Memory per idle open stream (proxy process, after full GC, ${memory.streams} streams): ${kB(memory.heapBytesPerStream)} heap,
-${kB(memory.rssBytesPerStream)} RSS.
+
+Memory per idle open stream (after full GC, ${memory.streams} streams, the readers in the bench's process):
+
+${table(
+  ['server', 'heap (+ external)', 'RSS'],
+  [
+    ['proxy', kB(memory.heapBytesPerStream), kB(memory.rssBytesPerStream)],
+    [
+      'bare node:http SSE server',
+      kB(memory.bareSse.heapBytesPerStream),
+      kB(memory.bareSse.rssBytesPerStream),
+    ],
+    [
+      `proxy, ${manyStreams.streams.toLocaleString('en')} streams`,
+      kB(manyStreams.memory.heapBytesPerStream),
+      kB(manyStreams.memory.rssBytesPerStream),
+    ],
+  ],
+)}
+
+### ${manyStreams.streams.toLocaleString('en')} streams on one instance (heartbeat every ${manyStreams.heartbeatMs} ms)
+
+Streams with every heartbeat of a ${manyStreams.heartbeatWindowMs / 1000} s idle window on time (each within 1.5 intervals of the one before): ${manyStreams.streamsOnTime} of ${manyStreams.streams};
+gap between heartbeats p99 ${manyStreams.heartbeatGapP99Ms} ms, longest ${manyStreams.heartbeatGapMaxMs} ms. Fan-out of ${manyStreams.fanout.webhooks} webhooks to every stream:
+
+${table(
+  [
+    'streams',
+    'webhooks',
+    'samples',
+    'p50',
+    'p95',
+    'p99',
+    'max',
+    'proxy answered the POST (median)',
+    'first stream (median)',
+    'last stream (median)',
+  ],
+  [fanoutRow(manyStreams.fanout).slice(1)],
+)}
 
 ### 6. Several instances on one Redis (${instances.instances} instances, each its own process; webhooks reach the first)
 

@@ -3,16 +3,24 @@
  * readers of the bench (in the parent) do not share an event loop with them. `stack`: the simulator
  * and the proxy (under `/api`), optionally with the bench's page files on the same origin; `proxy`:
  * one more proxy instance on a stack's simulator and Redis; `bare`: a
- * plain node:http server answering every request with the same fixed JSON. Started by `spawnStack` /
+ * plain node:http server answering every request with the same fixed JSON; `ladder`: the layers under
+ * the proxy one at a time; `bare-sse`: a plain node:http SSE server. Started by `spawnStack` /
  * `spawnBare` (lib/child.ts); answers `memory` requests (after a full GC) over IPC, and ends, servers
  * and all, when the IPC channel closes (the bench is done with it, or the bench itself is gone).
  */
 import { serve } from '@hono/node-server';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { Hono } from 'hono';
+import type { Context } from 'hono';
 import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { startSimulator } from '../src/simulator/index.ts';
+import { tokenAuthorizer } from '../src/proxy/auth.ts';
+import { MemoryRevocations } from '../src/proxy/coordination.ts';
+import { DEFAULT_TOKEN_POLICY } from '../src/proxy/token-policy.ts';
+import { responder } from '../src/proxy/respond.ts';
 import { createProxy } from '../src/server.ts';
 import type { ChildReply, ChildRequest, ServerSpec, StackInfo } from './lib/child.ts';
 
@@ -34,6 +42,7 @@ async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise
     tokenSecret: spec.tokenSecret,
     basePath: '/api',
     redis: spec.redis,
+    heartbeatMs: spec.heartbeatMs,
     log: () => {},
     ...UNLIMITED,
   });
@@ -99,6 +108,55 @@ async function startBare(spec: Extract<ServerSpec, { role: 'bare' }>): Promise<{
   return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
+/** One rung of the ladder: Hono answering fixed bytes, then the same JSON with the proxy's layers added one by one. */
+async function startLadder(spec: Extract<ServerSpec, { role: 'ladder' }>): Promise<{ origin: string }> {
+  const app = new Hono();
+  const { json } = responder(['https://app.example']);
+  const authorize =
+    spec.layer === 'token'
+      ? tokenAuthorizer([spec.tokenSecret], DEFAULT_TOKEN_POLICY, new MemoryRevocations())
+      : null;
+  const value = JSON.parse(spec.body) as unknown;
+  const type = { 'content-type': 'application/json' };
+  const handler: (c: Context) => Response | Promise<Response> = authorize
+    ? async (c) => {
+        await authorize(c.req.raw, { meetingId: null });
+        return json(c, value);
+      }
+    : spec.layer === 'headers'
+      ? (c) => json(c, value)
+      : (c) => c.body(spec.body, 200, type);
+  app.get('*', handler);
+  return { origin: `http://127.0.0.1:${await listen(app.fetch)}` };
+}
+
+/** The least an SSE server can do: hold the sockets, heartbeat them, write each event in a loop. */
+async function startBareSse(): Promise<{ origin: string }> {
+  const open = new Set<ServerResponse>();
+  const heartbeat = Buffer.from(': heartbeat\n\n');
+  setInterval(() => {
+    for (const response of open) response.write(heartbeat);
+  }, 15_000);
+  const server = createServer((request, response) => {
+    if (request.method === 'POST') {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const event = Buffer.from(`id: 1\nevent: recording\ndata: ${Buffer.concat(chunks)}\n\n`);
+        for (const stream of open) stream.write(event);
+        response.writeHead(204).end();
+      });
+      return;
+    }
+    response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8' });
+    response.write('retry: 2000\n\nid: 0\nevent: snapshot\ndata: {}\n\n');
+    open.add(response);
+    response.once('close', () => open.delete(response));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
 function reply(message: ChildReply): void {
   process.send!(message);
 }
@@ -110,7 +168,11 @@ process.once('message', async (spec: ServerSpec) => {
       ? await startStack(spec)
       : spec.role === 'proxy'
         ? await startProxyInstance(spec)
-        : await startBare(spec);
+        : spec.role === 'ladder'
+          ? await startLadder(spec)
+          : spec.role === 'bare-sse'
+            ? await startBareSse()
+            : await startBare(spec);
   process.on('message', (request: ChildRequest) => {
     if (request.type === 'close') return process.disconnect();
     // Two passes: the first may only queue finalizers that free more on the second.

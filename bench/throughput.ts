@@ -1,11 +1,13 @@
 /**
  * Proxy throughput: `GET /meetings/:id/recordings` of a watched meeting (one event stream open, so the
  * proxy answers from its shared view), under autocannon's load, beside a bare node:http server that
- * answers every request with the same JSON bytes, measured alternately in the same run. Each server
- * runs in its own child process; autocannon runs here.
+ * answers every request with the same JSON bytes, measured alternately in the same run; between the
+ * two, the ladder of layers the proxy adds (Hono, its header middleware, its token check, a real route
+ * with nothing to look up), so that a regression points at its layer. Each server runs in its own
+ * child process; autocannon runs here.
  */
 import autocannon from 'autocannon';
-import { spawnBare, spawnStack } from './lib/child.ts';
+import { spawnBare, spawnLadder, spawnStack } from './lib/child.ts';
 import type { ChildServers, StackInfo } from './lib/child.ts';
 import { occupiedMeeting, round, sleep, stackSecrets, viewerTokens, waitFor } from './lib/measure.ts';
 import { SimulatorClient } from './lib/upstream.ts';
@@ -39,6 +41,10 @@ export interface ThroughputResults {
   proxyHealth: LoadFigures;
   /** Proxy requests per second ÷ bare node:http requests per second. */
   proxyOverBare: number;
+  /** `/health` requests per second ÷ bare node:http requests per second. */
+  healthOverBare: number;
+  /** Every rung, bare node:http first and the real list route last, each ÷ bare node:http. */
+  ladder: (LoadFigures & { rung: string; overBare: number })[];
   /** Dyte API requests while the proxy was under load (its shared view should make them none). */
   upstreamRequestsDuringLoad: number;
 }
@@ -94,6 +100,7 @@ export async function measureThroughput(): Promise<ThroughputResults> {
   const secrets = stackSecrets();
   let stack: ChildServers<StackInfo> | undefined;
   let bare: ChildServers<{ origin: string }> | undefined;
+  const rungs: ChildServers<{ origin: string }>[] = [];
   let viewer: Viewer | undefined;
   try {
     stack = await spawnStack({ role: 'stack', ...secrets, speed: SPEED });
@@ -106,39 +113,66 @@ export async function measureThroughput(): Promise<ThroughputResults> {
     bare = await spawnBare(body);
     const bareUrl = `${bare.info.origin}/meetings/${watched.meeting}/recordings`;
 
+    for (const layer of ['hono', 'headers', 'token'] as const) {
+      rungs.push(await spawnLadder(layer, body, secrets.tokenSecret));
+    }
+    const [hono, withHeaders, token] = rungs.map(
+      (rung) => `${rung.info.origin}/meetings/${watched.meeting}/recordings`,
+    );
+
     // Alternating rounds, so that a change in the machine's other load touches every target alike.
     const targets = {
-      bare: { url: bareUrl, headers: {} },
-      proxy: { url: proxyUrl, headers },
-      proxyHealth: { url: `${stack.info.proxyUrl}/health`, headers: {} },
+      bare: { rung: 'bare node:http, same JSON', url: bareUrl, headers: {} },
+      hono: { rung: 'bare Hono (@hono/node-server), same JSON', url: hono!, headers: {} },
+      headers: {
+        rung: "+ the proxy's answers (JSON.stringify, CORS, nosniff)",
+        url: withHeaders!,
+        headers: {},
+      },
+      token: { rung: '+ its token check (HS256)', url: token!, headers },
+      proxyHealth: {
+        rung: 'proxy: `/health` (no token, small body)',
+        url: `${stack.info.proxyUrl}/health`,
+        headers: {},
+      },
+      proxy: { rung: 'proxy: list route, watched meeting', url: proxyUrl, headers },
     };
-    const runs = { bare: [], proxy: [], proxyHealth: [] } as Record<
-      keyof typeof targets,
+    type Target = keyof typeof targets;
+    const runs = Object.fromEntries(Object.keys(targets).map((name) => [name, []])) as unknown as Record<
+      Target,
       autocannon.Result[]
     >;
     for (const { url, headers: sent } of Object.values(targets)) await load(url, WARMUP_SECONDS, sent);
     const upstreamBefore = (await simulator.counts()).total;
     for (let i = 0; i < ROUNDS; i += 1) {
       for (const [name, { url, headers: sent }] of Object.entries(targets)) {
-        runs[name as keyof typeof targets].push(await load(url, ROUND_SECONDS, sent));
+        runs[name as Target].push(await load(url, ROUND_SECONDS, sent));
       }
     }
     const upstreamDuring = (await simulator.counts()).total - upstreamBefore;
     const proxy = figures(runs.proxy);
     const bareFigures = figures(runs.bare);
+    const health = figures(runs.proxyHealth);
+    const overBare = (load: LoadFigures) => round(load.requestsPerSecond / bareFigures.requestsPerSecond, 2);
     return {
       connections: CONNECTIONS,
       seconds: ROUND_SECONDS * ROUNDS,
       bodyBytes: Buffer.byteLength(body),
       proxy,
       bare: bareFigures,
-      proxyHealth: figures(runs.proxyHealth),
-      proxyOverBare: round(proxy.requestsPerSecond / bareFigures.requestsPerSecond, 2),
+      proxyHealth: health,
+      proxyOverBare: overBare(proxy),
+      healthOverBare: overBare(health),
+      ladder: (Object.keys(targets) as Target[]).map((name) => {
+        const load = figures(runs[name]);
+        return { rung: targets[name].rung, ...load, overBare: overBare(load) };
+      }),
       upstreamRequestsDuringLoad: upstreamDuring,
     };
   } finally {
     viewer?.close();
     await bare?.close();
+    for (const rung of rungs) await rung.close();
     await stack?.close();
   }
 }

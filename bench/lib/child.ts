@@ -1,6 +1,12 @@
-/** Starting the servers of servers.ts in a child process, and talking to them over IPC. */
+/**
+ * Starting the servers of servers.ts in a child process, and talking to them over IPC. The servers
+ * run from a build, as an installed package runs (esbuild, as `scripts/build.mjs` builds
+ * `dist/server.js`): not through tsx, whose helpers would add their own cost to every object measured.
+ */
 import { fork } from 'node:child_process';
+import { cpSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 import type { RedisOptions } from '../../src/server.ts';
 
 export type ServerSpec =
@@ -15,6 +21,8 @@ export type ServerSpec =
       staticDir?: string;
       /** The proxy's state in Redis, shared with the `proxy` servers started on it. */
       redis?: RedisOptions;
+      /** The proxy's heartbeat interval (its default otherwise). */
+      heartbeatMs?: number;
     }
   | {
       /** One more proxy instance, on a stack's simulator and Redis. */
@@ -25,7 +33,24 @@ export type ServerSpec =
       tokenSecret: string;
       redis: RedisOptions;
     }
-  | { role: 'bare'; body: string };
+  | { role: 'bare'; body: string }
+  | {
+      /** The layers under the proxy's answers, one at a time, each answering the same JSON bytes. */
+      role: 'ladder';
+      layer: LadderLayer;
+      body: string;
+      tokenSecret: string;
+    }
+  | {
+      /**
+       * A bare node:http SSE server: a snapshot to each reader, heartbeats, and `POST /publish` writing
+       * the posted bytes as an event to every open socket in a plain loop.
+       */
+      role: 'bare-sse';
+    };
+
+/** Hono alone; + the proxy's answers (serialized, with its headers); + its token check. */
+export type LadderLayer = 'hono' | 'headers' | 'token';
 
 export interface StackInfo {
   origin: string;
@@ -46,7 +71,33 @@ export interface ChildServers<Info> {
   close(): Promise<void>;
 }
 
-const SERVERS = fileURLToPath(new URL('../servers.ts', import.meta.url));
+const SOURCE = fileURLToPath(new URL('../servers.ts', import.meta.url));
+const BUILT_DIR = fileURLToPath(
+  new URL('../../node_modules/.cache/dyte-recording-kit-bench/', import.meta.url),
+);
+let built: Promise<string> | undefined;
+
+/** servers.ts and everything it imports in one module (dependencies external), built once per run. */
+function buildServers(): Promise<string> {
+  built ??= (async () => {
+    await build({
+      entryPoints: [SOURCE],
+      outfile: `${BUILT_DIR}servers.js`,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
+    // The simulator reads its media files beside its module, as in dist/cli/.
+    cpSync(fileURLToPath(new URL('../../src/simulator/media/', import.meta.url)), `${BUILT_DIR}media`, {
+      recursive: true,
+    });
+    return `${BUILT_DIR}servers.js`;
+  })();
+  return built;
+}
 const START_TIMEOUT_MS = 20_000;
 
 export function spawnStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<ChildServers<StackInfo>> {
@@ -63,8 +114,20 @@ export function spawnBare(body: string): Promise<ChildServers<{ origin: string }
   return spawnServers<{ origin: string }>({ role: 'bare', body });
 }
 
+export function spawnLadder(
+  layer: LadderLayer,
+  body: string,
+  tokenSecret: string,
+): Promise<ChildServers<{ origin: string }>> {
+  return spawnServers<{ origin: string }>({ role: 'ladder', layer, body, tokenSecret });
+}
+
+export function spawnBareSse(): Promise<ChildServers<{ origin: string }>> {
+  return spawnServers<{ origin: string }>({ role: 'bare-sse' });
+}
+
 async function spawnServers<Info>(spec: ServerSpec): Promise<ChildServers<Info>> {
-  const child = fork(SERVERS, [], { execArgv: ['--import', 'tsx', '--expose-gc'], stdio: 'inherit' });
+  const child = fork(await buildServers(), [], { execArgv: ['--expose-gc'], stdio: 'inherit' });
   const next = (type: ChildReply['type']) =>
     new Promise<ChildReply>((resolve, reject) => {
       const timer = setTimeout(() => {

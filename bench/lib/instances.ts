@@ -18,8 +18,9 @@ export async function spawnInstances(
   speed: number,
   /** Omitted: one instance with its state in memory. */
   shared?: { count: number; redis: RedisOptions },
+  heartbeatMs?: number,
 ): Promise<Instances> {
-  const stack = await spawnStack({ role: 'stack', ...secrets, speed, redis: shared?.redis });
+  const stack = await spawnStack({ role: 'stack', ...secrets, speed, redis: shared?.redis, heartbeatMs });
   const others: ChildServers<{ proxyUrl: string }>[] = [];
   const close = async () => {
     await Promise.all(others.map((other) => other.close()));

@@ -24,6 +24,8 @@ export function openViewer(
   meetingId: string,
   token: string,
   onEvent: (event: StreamEvent) => void = () => {},
+  /** Called with the arrival time of every comment (heartbeat). */
+  onComment: (receivedAt: number) => void = () => {},
 ): Viewer {
   let request: ClientRequest;
   const ready = new Promise<void>((resolve, reject) => {
@@ -42,8 +44,10 @@ export function openViewer(
           const receivedAt = performance.now();
           buffer += chunk;
           for (let end = buffer.indexOf('\n\n'); end !== -1; end = buffer.indexOf('\n\n')) {
-            const event = parseEvent(buffer.slice(0, end), receivedAt);
+            const block = buffer.slice(0, end);
+            const event = parseEvent(block, receivedAt);
             buffer = buffer.slice(end + 2);
+            if (block.startsWith(':')) onComment(receivedAt);
             if (!event) continue;
             if (event.type === 'snapshot') resolve();
             onEvent(event);

@@ -1,13 +1,13 @@
 /** The browser contract (DESIGN.md) as a Hono app: routes, CORS, and the one error handler. */
 import { Hono } from 'hono';
 import type { Context } from 'hono';
-import { cors } from 'hono/cors';
-import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { ApiError } from '../core/errors.ts';
 import { shapeForRole } from '../core/contract.ts';
 import type { AcknowledgementList, RecordingList } from '../core/contract.ts';
 import { actorOf, permissionsFor, requireMeeting, requirePermission } from './auth.ts';
 import type { Authorize, Caller } from './auth.ts';
+import { responder } from './respond.ts';
+import type { Responder } from './respond.ts';
 import { parseControlRequest, parseStartRequest, readJsonObject, readRaw } from './body.ts';
 import type { StateBackend } from './coordination.ts';
 import type { EventStreams } from './events.ts';
@@ -24,6 +24,7 @@ import type { Guards } from './guard.ts';
 /** Webhook bodies can be larger than anything a browser sends, but are still capped. */
 const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_LIMIT = 100;
+const JSON_TYPE = { 'content-type': 'application/json' };
 /** How deep a cursor may page (a thousand pages of 100): anything deeper was not handed out. */
 const MAX_OFFSET = 100_000;
 const DOWNLOAD_KINDS = ['video', 'audio', 'transcript', 'summary'];
@@ -43,48 +44,38 @@ interface AppParts {
   webhooks: WebhookReceiver;
   /** Where the state is kept; `/health` says when it cannot be reached. */
   backend: StateBackend;
-  /** Rate limits, stream caps, the deadline, request logs and metrics. */
-  guards: Guards;
   sessionFiles: SessionFileService;
+  /** Rate limits, stream caps, the deadline, request logs, audit lines and metrics. */
+  guards: Guards;
 }
 
 export function createApp(parts: AppParts): Hono {
   const { service, watches, streams, webhooks, guards } = parts;
-  const app = parts.basePath ? new Hono().basePath(parts.basePath) : new Hono();
+  const newApp = () => (parts.basePath ? new Hono().basePath(parts.basePath) : new Hono());
+  const app = newApp();
+  /** Answers `405` (with `Allow`) on a route's other methods; asked only when `app` has no match. */
+  const otherMethods = newApp();
+  const respond = responder(parts.allowedOrigins);
+  const { answer, json } = respond;
+  app.options('*', respond.preflight);
+
   const renderError = (error: Error, c: Context): Response => {
     if (c.req.path.endsWith('/webhooks') && error instanceof ApiError && error.status < 500) {
       guards.metrics.webhooks.inc({ outcome: 'rejected' });
     }
-    if (error instanceof ApiError) {
-      return c.json(error.toBody(), error.status as ContentfulStatusCode, error.headers);
-    }
+    if (error instanceof ApiError) return json(c, error.toBody(), error.status, error.headers);
     if (c.req.raw.signal.aborted) {
       guards.bursts.note('client-abort', {}, 'client aborted a request');
-      return c.json(new ApiError(400, 'bad_request', 'The request was aborted.').toBody(), 400);
+      return json(c, new ApiError(400, 'bad_request', 'The request was aborted.').toBody(), 400);
     }
     guards.logger.error({ err: { name: error.name, message: error.message } }, 'internal error');
-    return c.json(
+    return json(
+      c,
       new ApiError(500, 'internal_error', 'The recording proxy failed unexpectedly.').toBody(),
       500,
     );
   };
-
-  app.use(
-    '*',
-    cors({
-      origin: (origin) => (parts.allowedOrigins.includes(origin) ? origin : null),
-      allowMethods: ['GET', 'POST', 'PUT', 'OPTIONS'],
-      allowHeaders: ['Authorization', 'Content-Type', 'Last-Event-ID', 'Accept'],
-      exposeHeaders: ['Retry-After', 'Location'],
-      maxAge: 600,
-    }),
-  );
-  app.use('*', async (c, next) => {
-    await next();
-    c.header('X-Content-Type-Options', 'nosniff');
-    if (!c.res.headers.has('cache-control')) c.header('Cache-Control', 'no-store');
-  });
-  // Inside CORS, so that a refusal (429, 504) still carries the headers a browser needs to read it.
+  // Budgets and the deadline before the routes; the log line and metrics after.
   app.use('*', guarded(guards, renderError));
 
   const permissions = (who: Caller) =>
@@ -121,12 +112,16 @@ export function createApp(parts: AppParts): Hono {
     serverTime: new Date().toISOString(),
   });
 
-  route(app, '/health', {
+  const firstCursor = (view: Omit<MeetingView, 'meeting'>) =>
+    view.hasMore ? encodeCursor(parts.pageSize, parts.pageSize) : null;
+
+  route(app, otherMethods, respond, '/health', {
     GET: (c) => {
       const { reachable } = service.upstream.health;
       const stateReachable = parts.backend.reachable();
       const ok = reachable !== false && stateReachable;
-      return c.json(
+      return json(
+        c,
         {
           ok,
           upstream: {
@@ -141,14 +136,25 @@ export function createApp(parts: AppParts): Hono {
     },
   });
 
-  route(app, '/meetings/:meetingId/recordings', {
+  route(app, otherMethods, respond, '/meetings/:meetingId/recordings', {
     GET: async (c) => {
       const { meetingId, who } = await meetingCaller(c);
       const { offset, limit } = readPage(c.req.query('cursor'), c.req.query('limit'), parts.pageSize);
+      if (offset === 0 && limit === parts.pageSize) {
+        // The first page as the elements ask for it: serialized once per role and version of the page.
+        const cached = watches.cachedBody(meetingId, who.role, (view) => {
+          const { serverTime: _, ...rest } = listBody(who, view, firstCursor(view));
+          return JSON.stringify(rest).slice(0, -1);
+        });
+        if (cached !== null) {
+          const serverTime = JSON.stringify(new Date().toISOString());
+          return answer(c, `${cached},"serverTime":${serverTime}}`, 200, JSON_TYPE);
+        }
+      }
       const view =
         (offset === 0 ? watches.cached(meetingId, limit) : null) ??
         (await service.cachedList(meetingId, offset, limit));
-      return c.json(listBody(who, view, view.hasMore ? encodeCursor(offset + limit, limit) : null));
+      return json(c, listBody(who, view, view.hasMore ? encodeCursor(offset + limit, limit) : null));
     },
     POST: async (c) => {
       const { meetingId, who } = await meetingCaller(c);
@@ -156,40 +162,44 @@ export function createApp(parts: AppParts): Hono {
       const codec = parseStartRequest(await readJsonObject(c.req.raw), parts.codecs);
       const recording = await service.start(meetingId, codec, actorOf(who));
       guards.audit('start', who, recording.id);
-      return c.json(recording, 201);
+      return json(c, recording, 201);
     },
   });
 
-  route(app, '/meetings/:meetingId/events', {
+  route(app, otherMethods, respond, '/meetings/:meetingId/events', {
     GET: async (c) => {
       const { meetingId, who } = await meetingCaller(c);
       // A HEAD gets the stream's headers only: nobody would read (or cancel) its body.
       if (c.req.method === 'HEAD')
-        return c.body(null, 200, { 'content-type': 'text/event-stream; charset=utf-8' });
+        return answer(c, null, 200, { 'content-type': 'text/event-stream; charset=utf-8' });
       const lastEventId = c.req.header('last-event-id');
       const release = guards.openStream(c, () => watches.acquire(meetingId));
-      return streams.start({
-        meetingId,
-        lastEventId: lastEventId && /^\d{1,16}$/.test(lastEventId.trim()) ? Number(lastEventId) : null,
-        expiresAt: who.expiresAt,
-        role: who.role,
-        onClose: release,
-        snapshot: async () => {
-          const view = await watches.view(meetingId);
-          return {
-            view,
-            list: listBody(who, view, view.hasMore ? encodeCursor(parts.pageSize, parts.pageSize) : null),
-          };
+      return streams.start(
+        {
+          meetingId,
+          lastEventId: lastEventId && /^\d{1,16}$/.test(lastEventId.trim()) ? Number(lastEventId) : null,
+          expiresAt: who.expiresAt,
+          role: who.role,
+          onClose: release,
+          snapshot: async () => {
+            const view = await watches.view(meetingId);
+            return {
+              view,
+              list: listBody(who, view, firstCursor(view)),
+            };
+          },
         },
-      });
+        c,
+        respond,
+      );
     },
   });
 
-  route(app, '/recordings/:recordingId', {
+  route(app, otherMethods, respond, '/recordings/:recordingId', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
       const { recording } = await service.cachedRead(who.meetingId, recordingId);
-      return c.json(shapeForRole(recording, who.role));
+      return json(c, shapeForRole(recording, who.role));
     },
     PUT: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
@@ -197,11 +207,11 @@ export function createApp(parts: AppParts): Hono {
       const action = parseControlRequest(await readJsonObject(c.req.raw));
       const recording = await service.control(who.meetingId, recordingId, action, actorOf(who));
       guards.audit(action, who, recordingId);
-      return c.json(recording);
+      return json(c, recording);
     },
   });
 
-  route(app, '/recordings/:recordingId/download', {
+  route(app, otherMethods, respond, '/recordings/:recordingId/download', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
       requirePermission(permissions(who).download, 'download recordings');
@@ -214,18 +224,18 @@ export function createApp(parts: AppParts): Hono {
           ? await service.download(who.meetingId, recordingId, kind)
           : await parts.sessionFiles.link(who.meetingId, recordingId, kind as SessionFileKind);
       guards.audit(`download ${kind}`, who, recordingId);
-      c.header('Referrer-Policy', 'no-referrer');
-      if (/\bapplication\/json\b/i.test(c.req.header('accept') ?? '')) return c.json(link);
-      return c.redirect(link.url, 302);
+      const noReferrer = { 'referrer-policy': 'no-referrer' };
+      if (/\bapplication\/json\b/i.test(c.req.header('accept') ?? '')) return json(c, link, 200, noReferrer);
+      return answer(c, null, 302, { ...noReferrer, location: link.url });
     },
   });
 
-  route(app, '/recordings/:recordingId/acknowledgements', {
+  route(app, otherMethods, respond, '/recordings/:recordingId/acknowledgements', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
       requirePermission(who.role === 'host', 'see who acknowledged a recording');
       const acknowledgements = await service.acknowledgements(who.meetingId, recordingId);
-      return c.json({ acknowledgements } satisfies AcknowledgementList);
+      return json(c, { acknowledgements } satisfies AcknowledgementList);
     },
     POST: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
@@ -237,19 +247,19 @@ export function createApp(parts: AppParts): Hono {
         id: who.sub,
         name: who.name,
       });
-      return c.json(acknowledgement, created ? 201 : 200);
+      return json(c, acknowledgement, created ? 201 : 200);
     },
   });
 
-  route(app, '/recordings/:recordingId/summary', {
+  route(app, otherMethods, respond, '/recordings/:recordingId/summary', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
       requirePermission(permissions(who).download, 'read summaries');
-      return c.json(await parts.sessionFiles.summaryText(who.meetingId, recordingId));
+      return json(c, await parts.sessionFiles.summaryText(who.meetingId, recordingId));
     },
   });
 
-  route(app, '/webhooks', {
+  route(app, otherMethods, respond, '/webhooks', {
     POST: async (c) => {
       // Unsigned senders are turned away before their body is read.
       if (!c.req.header('dyte-signature') && !c.req.header('rtk-signature')) {
@@ -257,13 +267,14 @@ export function createApp(parts: AppParts): Hono {
       }
       const outcome = await webhooks.receive(c.req.raw.headers, await readRaw(c.req.raw, MAX_WEBHOOK_BYTES));
       guards.metrics.webhooks.inc({ outcome: outcome === 'duplicate' ? 'deduplicated' : 'accepted' });
-      return c.body(null, 204);
+      return answer(c, null, 204);
     },
   });
 
-  route(app, '/metrics', { GET: (c) => guards.metricsResponse(c) });
+  route(app, otherMethods, respond, '/metrics', { GET: (c) => guards.metricsResponse(c) });
 
-  app.notFound((c) => c.json(new ApiError(404, 'not_found', 'No such route.').toBody(), 404));
+  otherMethods.notFound((c) => json(c, new ApiError(404, 'not_found', 'No such route.').toBody(), 404));
+  app.notFound((c) => otherMethods.fetch(c.req.raw));
   app.onError(renderError);
   return app;
 }
@@ -271,11 +282,17 @@ export function createApp(parts: AppParts): Hono {
 type Handler = (c: Context) => Response | Promise<Response>;
 
 /** Registers a path's methods, and `405` with `Allow` for every other method on it. */
-function route(app: Hono, path: string, handlers: Partial<Record<'GET' | 'POST' | 'PUT', Handler>>): void {
+function route(
+  app: Hono,
+  otherMethods: Hono,
+  { json }: Responder,
+  path: string,
+  handlers: Partial<Record<'GET' | 'POST' | 'PUT', Handler>>,
+): void {
   for (const [method, handler] of Object.entries(handlers)) app.on(method, path, handler);
   const allow = [...Object.keys(handlers), ...(handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-  app.all(path, (c) =>
-    c.json(new ApiError(405, 'method_not_allowed', `Use ${allow} on this route.`).toBody(), 405, {
+  otherMethods.all(path, (c) =>
+    json(c, new ApiError(405, 'method_not_allowed', `Use ${allow} on this route.`).toBody(), 405, {
       Allow: allow,
     }),
   );

@@ -7,7 +7,7 @@ import { ApiError } from '../core/errors.ts';
 import type { Permissions, Role } from '../core/contract.ts';
 import type { Actor } from '../core/recording.ts';
 import type { Revocations } from './coordination.ts';
-import { verifyRecordingToken } from './token.ts';
+import { TokenVerifier } from './token.ts';
 import type { TokenPolicy } from './token-policy.ts';
 
 export interface Caller {
@@ -37,8 +37,9 @@ function bearerToken(request: Request): string {
 
 /** The bearer token, verified with `secrets` (newest first) under `policy`, and not revoked. */
 export function tokenAuthorizer(secrets: string[], policy: TokenPolicy, revocations: Revocations): Authorize {
+  const verifier = new TokenVerifier(secrets, policy);
   return async (request) => {
-    const claims = await verifyRecordingToken(bearerToken(request), secrets, policy);
+    const claims = verifier.verify(bearerToken(request));
     if (claims.jti !== null && (await revocations.isRevoked(claims.jti))) {
       throw new ApiError(401, 'unauthorized', 'The recording token was revoked; get a fresh one.');
     }

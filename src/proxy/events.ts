@@ -4,9 +4,13 @@
  * heartbeat comments in between. A stream closes when its token expires, when its reader falls too
  * far behind, or when the proxy closes; the browser reconnects with a fresh token and resumes.
  */
+import type { ServerResponse } from 'node:http';
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Context } from 'hono';
 import { shapeForRole } from '../core/contract.ts';
 import type { RecordingList, Role } from '../core/contract.ts';
 import type { EventBus, SequencedEvent } from './bus.ts';
+import type { Responder } from './respond.ts';
 import type { MeetingView } from './watch.ts';
 
 const encoder = new TextEncoder();
@@ -14,6 +18,11 @@ const encoder = new TextEncoder();
 const MAX_BUFFERED_BYTES = 1024 * 1024;
 /** How soon a browser should reconnect after a closed stream. */
 const RETRY_MS = 2000;
+const STREAM_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-store, no-transform',
+  'x-accel-buffering': 'no',
+};
 
 interface StreamRequest {
   meetingId: string;
@@ -29,9 +38,108 @@ interface StreamRequest {
   onClose: () => void;
 }
 
-interface OpenStream {
-  send(chunk: Uint8Array): void;
-  close(): void;
+/**
+ * One open stream, whatever carries its bytes. Per-stream state is these few fields and the bus
+ * listener: with thousands of idle streams open, that is what the proxy holds for each.
+ */
+abstract class OpenStream {
+  closed = false;
+  lastSent = 0;
+  timer: ReturnType<typeof setTimeout> | null = null;
+  unsubscribe: () => void = () => undefined;
+
+  constructor(
+    private readonly streams: Set<OpenStream>,
+    private readonly role: Role,
+    private readonly onClose: () => void,
+  ) {}
+
+  deliver(event: SequencedEvent): void {
+    if (event.id <= this.lastSent) return;
+    this.lastSent = event.id;
+    this.send(encodeEvent(event, this.role));
+  }
+
+  send(chunk: Uint8Array): void {
+    if (this.closed) return;
+    if (this.write(chunk) > MAX_BUFFERED_BYTES) this.close();
+  }
+
+  /** Ends the stream from this side (token expiry, a reader too far behind, the proxy closing). */
+  close(): void {
+    if (this.closed) return;
+    this.forget();
+    this.end();
+  }
+
+  /** Lets go of everything the stream holds; once, whichever side ended it. */
+  protected forget(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.unsubscribe();
+    this.streams.delete(this);
+    this.onClose();
+  }
+
+  /** Queues the chunk; returns the bytes now queued and not yet taken by the reader. */
+  protected abstract write(chunk: Uint8Array): number;
+  protected abstract end(): void;
+}
+
+/** Any runtime: a web `ReadableStream` handed to the fetch handler's `Response`. */
+class WebStream extends OpenStream {
+  private controller!: ReadableStreamDefaultController<Uint8Array>;
+  readonly body = new ReadableStream<Uint8Array>(
+    {
+      start: (controller) => {
+        this.controller = controller;
+      },
+      cancel: () => this.forget(),
+    },
+    { highWaterMark: 0, size: (chunk) => chunk.byteLength },
+  );
+
+  protected write(chunk: Uint8Array): number {
+    this.controller.enqueue(chunk);
+    return -(this.controller.desiredSize ?? 0);
+  }
+
+  protected end(): void {
+    try {
+      this.controller.close();
+    } catch {
+      // Already errored or cancelled by the reader.
+    }
+  }
+}
+
+/** Node: straight to the `ServerResponse`, no web stream, reader or promise in between. */
+class NodeStream extends OpenStream {
+  constructor(
+    private readonly response: ServerResponse,
+    ...rest: ConstructorParameters<typeof OpenStream>
+  ) {
+    super(...rest);
+    response.once('close', () => this.forget());
+  }
+
+  protected write(chunk: Uint8Array): number {
+    this.response.write(chunk);
+    return this.response.writableLength;
+  }
+
+  protected end(): void {
+    this.response.end();
+  }
+}
+
+/** The Node response under a request, when `@hono/node-server` (or `proxyListener`) serves it. */
+function nodeResponse(c: Context): ServerResponse | null {
+  const outgoing = (c.env as { outgoing?: unknown } | undefined)?.outgoing;
+  return typeof outgoing === 'object' && outgoing !== null && 'writeHead' in outgoing
+    ? (outgoing as ServerResponse)
+    : null;
 }
 
 export class EventStreams {
@@ -45,13 +153,14 @@ export class EventStreams {
 
   /**
    * Prepares everything that can fail (the snapshot may need the upstream) before answering, so a
-   * failure is an ordinary JSON error rather than a broken stream.
+   * failure is an ordinary JSON error rather than a broken stream. On Node the stream is written to
+   * the response directly (and the fetch handler told it was sent); elsewhere it is a web stream.
    */
-  async start(request: StreamRequest): Promise<Response> {
+  async start(request: StreamRequest, c: Context, respond: Responder): Promise<Response> {
     const pending: SequencedEvent[] = [];
-    let deliver: ((event: SequencedEvent) => void) | null = null;
+    let live: OpenStream | null = null;
     const unsubscribe = this.bus.subscribe(request.meetingId, (event) =>
-      deliver ? deliver(event) : pending.push(event),
+      live ? live.deliver(event) : pending.push(event),
     );
     let opening: Uint8Array[];
     let lastSent: number;
@@ -63,67 +172,28 @@ export class EventStreams {
       throw error;
     }
 
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    let closed = false;
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
-    const stream: OpenStream = {
-      send: (chunk) => {
-        if (closed) return;
-        controller.enqueue(chunk);
-        if ((controller.desiredSize ?? 0) < -MAX_BUFFERED_BYTES) stream.close();
-      },
-      close: () => {
-        if (closed) return;
-        closed = true;
-        cleanup();
-        try {
-          controller.close();
-        } catch {
-          // Already errored or cancelled by the reader.
-        }
-      },
-    };
-    const cleanup = () => {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      unsubscribe();
-      this.open.delete(stream);
-      if (this.open.size === 0) this.stopHeartbeat();
-      request.onClose();
-    };
-    const body = new ReadableStream<Uint8Array>(
-      {
-        start: (c) => {
-          controller = c;
-        },
-        cancel: () => {
-          if (!closed) cleanup();
-        },
-      },
-      { highWaterMark: 0, size: (chunk) => chunk.byteLength },
-    );
-
+    const node = nodeResponse(c);
+    const web = node ? null : new WebStream(this.open, request.role, request.onClose);
+    // The stream's headers merged with those every answer carries (CORS, nosniff).
+    if (node) node.writeHead(200, { ...respond.headersOf(c), ...STREAM_HEADERS });
+    const stream = web ?? new NodeStream(node!, this.open, request.role, request.onClose);
+    stream.unsubscribe = unsubscribe;
+    stream.lastSent = lastSent;
     for (const chunk of opening) stream.send(chunk);
-    deliver = (event) => {
-      if (event.id <= lastSent) return;
-      lastSent = event.id;
-      stream.send(encodeEvent(event, request.role));
-    };
-    for (const event of pending) deliver(event);
-    this.open.add(stream);
-    this.startHeartbeat();
-    if (request.expiresAt !== null) {
-      // Timers cannot wait longer than ~24.8 days; a token living longer is closed then and resumed.
-      const delay = Math.min(Math.max(0, request.expiresAt - Date.now()), 2 ** 31 - 1);
-      timer = setTimeout(() => stream.close(), delay);
+    for (const event of pending) stream.deliver(event);
+    live = stream;
+    // A reader that left while the snapshot was prepared: its `close` has come and gone.
+    if (node && (node.destroyed || !node.socket || node.socket.destroyed)) stream.close();
+    if (!stream.closed) {
+      this.open.add(stream);
+      this.startHeartbeat();
+      if (request.expiresAt !== null) {
+        // Timers cannot wait longer than ~24.8 days; a token living longer is closed then and resumed.
+        const delay = Math.min(Math.max(0, request.expiresAt - Date.now()), 2 ** 31 - 1);
+        stream.timer = setTimeout(() => stream.close(), delay);
+      }
     }
-    return new Response(body, {
-      headers: {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache, no-store, no-transform',
-        'x-accel-buffering': 'no',
-      },
-    });
+    return web ? respond.answer(c, web.body, 200, STREAM_HEADERS) : RESPONSE_ALREADY_SENT;
   }
 
   /** Closes every stream (the proxy is shutting down). */

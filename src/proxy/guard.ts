@@ -153,11 +153,11 @@ export function guarded(
       const address = guards.clientAddress(c);
       if (c.req.method === 'POST' && c.req.path.endsWith('/webhooks')) await guards.limits.webhook(address);
       else await guards.limits.address(address, isWrite(c));
-      await withDeadline(next(), guards.deadlineMs, c);
+      // An event stream's opening is bounded by the upstream timeouts; once open, it writes on its own.
+      await withDeadline(next(), c.req.path.endsWith('/events') ? 0 : guards.deadlineMs, c);
     } catch (error) {
       c.res = renderError(error as Error, c);
     }
-    c.res.headers.set('X-Request-Id', requestId);
     const route = routePath(c, -1);
     const status = c.res.status;
     const fields = {

@@ -50,9 +50,10 @@ export type { StorageConfig } from './upstream/types.ts';
 export interface Proxy {
   /**
    * `env`: what the runtime passes beside the request; on Node, `@hono/node-server`'s
-   * `{ incoming, outgoing }` (the client address for the rate limits comes from it).
+   * `{ incoming, outgoing }`, which lets event streams be written to the response directly (and
+   * gives the client address of the rate limits).
    */
-  fetch(request: Request, env?: unknown): Promise<Response>;
+  fetch(request: Request, env?: unknown): Response | Promise<Response>;
   /** Start-up work: checks the webhook key and registers the webhook URL when one is configured. */
   start(): Promise<void>;
   /**
@@ -180,7 +181,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   });
 
   return {
-    fetch: async (request, env) => app.fetch(request, env),
+    fetch: (request, env) => app.fetch(request, env),
     state: backend.description,
     revokeToken: (jti, untilMs) =>
       revocations.revoke(jti, untilMs ?? Date.now() + tokenPolicy.maxTtlSeconds * 1000),

@@ -14,5 +14,5 @@ import type { Proxy } from './index.ts';
 export function proxyListener(
   proxy: Pick<Proxy, 'fetch'>,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
-  return getRequestListener((request) => proxy.fetch(request));
+  return getRequestListener((request, env) => proxy.fetch(request, env));
 }

@@ -39,6 +39,8 @@ interface Watch {
   loading: Promise<void> | null;
   timer: ReturnType<typeof setTimeout> | null;
   unsubscribe: () => void;
+  /** Serialized answers built from the current first page (see `cachedBody`); emptied when it changes. */
+  bodies: Map<string, string>;
 }
 
 export class MeetingWatches {
@@ -77,6 +79,7 @@ export class MeetingWatches {
         loading: null,
         timer: null,
         unsubscribe: () => undefined,
+        bodies: new Map(),
       };
       const unsubscribe = this.bus.subscribe(meetingId, (event) => this.onEvent(created, event));
       const unlease = this.options.lease.watch(meetingId);
@@ -110,6 +113,21 @@ export class MeetingWatches {
     const watch = this.watches.get(meetingId);
     if (!watch || watch.recordings === null || limit > this.options.pageSize) return null;
     return this.present(watch, limit);
+  }
+
+  /**
+   * A serialized answer built from the watched first page: built by `render` once per `variant` (the
+   * caller's role, say) for each version of the page, then served as is. Null when not cached.
+   */
+  cachedBody(meetingId: string, variant: string, render: (view: MeetingView) => string): string | null {
+    const watch = this.watches.get(meetingId);
+    if (!watch || watch.recordings === null) return null;
+    let body = watch.bodies.get(variant);
+    if (body === undefined) {
+      body = render(this.present(watch, this.options.pageSize));
+      watch.bodies.set(variant, body);
+    }
+    return body;
   }
 
   close(): void {
@@ -158,6 +176,7 @@ export class MeetingWatches {
     const heard = (watch.recordings ?? []).filter((recording) => !listed.has(recording.id));
     const merged = newestFirst([...page.recordings, ...heard]);
     watch.recordings = merged.slice(0, this.options.pageSize);
+    watch.bodies.clear();
     watch.hasMore = page.hasMore || merged.length > this.options.pageSize;
     watch.meeting = meeting ?? watch.meeting;
     this.schedule(meetingId, watch);
@@ -221,5 +240,6 @@ export class MeetingWatches {
       watch.hasMore = true;
     }
     watch.recordings = updated;
+    watch.bodies.clear();
   }
 }

@@ -3,7 +3,17 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RecordingList } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import { EventStreamReader, meetingId, openEvents, sleep, startRig, startWatched } from './helpers.ts';
+import { createProxy } from '../../src/server.ts';
+import {
+  EventStreamReader,
+  meetingId,
+  openEvents,
+  sleep,
+  startRig,
+  startWatched,
+  TOKEN_SECRET,
+  upstreamConfig,
+} from './helpers.ts';
 import type { Rig } from './helpers.ts';
 
 /** Starts a recording straight at the simulator, behind the proxy's back (only a poll can see it). */
@@ -40,6 +50,8 @@ describe('the event stream', () => {
     const stream = await open(meeting);
     try {
       assert.equal(stream.response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+      assert.equal(stream.response.headers.get('cache-control'), 'no-cache, no-store, no-transform');
+      assert.equal(stream.response.headers.get('x-content-type-options'), 'nosniff');
       const snapshot = await stream.next(() => true);
       assert.equal(snapshot.event, 'snapshot');
       const list = snapshot.data as RecordingList;
@@ -60,6 +72,19 @@ describe('the event stream', () => {
         ids,
       );
       assert.equal(new Set(ids).size, ids.length);
+      // The watched page's list answers (cached per role and version of the page) follow the events.
+      const listAs = async (token: string) =>
+        (await (await rig.call(`/meetings/${meeting}/recordings`, { token })).json()) as RecordingList;
+      const [asHost, asViewer] = [await listAs(host), await listAs(await rig.token('viewer', meeting))];
+      assert.deepEqual(
+        asHost.recordings.map((r) => [r.id, r.status]),
+        [[id, 'RECORDING']],
+      );
+      assert.deepEqual(asHost.recordings[0]!.acknowledgedBy?.names, []);
+      assert.equal(asViewer.recordings[0]!.acknowledgedBy?.names, null, 'a viewer sees no names');
+      assert.equal(asHost.permissions.start, true);
+      assert.equal(asViewer.permissions.start, false);
+      assert.ok(Date.parse(asHost.serverTime) <= Date.parse(asViewer.serverTime));
       await sleep(250);
       assert.ok(stream.comments.some((comment) => comment.includes('heartbeat')));
     } finally {
@@ -139,6 +164,53 @@ describe('the event stream', () => {
     await stream.next((m) => m.event === 'snapshot');
     await own.close();
     await stream.ended;
+  });
+});
+
+describe('the event stream from a fetch handler (web streams, any runtime)', () => {
+  it('sends the snapshot, the events and heartbeats, with the headers it has on Node', async () => {
+    const rig = await startRig();
+    const proxy = createProxy({
+      upstream: upstreamConfig('v2', rig.sim),
+      tokenSecret: TOKEN_SECRET,
+      allowedOrigins: ['https://app.example'],
+      heartbeatMs: 100,
+      log: () => {},
+    });
+    const meeting = meetingId();
+    const call = async (method: string, path: string, role: 'host' | 'viewer', body?: unknown) =>
+      proxy.fetch(
+        new Request(`http://proxy.test${path}`, {
+          method,
+          headers: {
+            authorization: `Bearer ${await rig.token(role, meeting)}`,
+            origin: 'https://app.example',
+            ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        }),
+      );
+    const response = await call('GET', `/meetings/${meeting}/events`, 'viewer');
+    const stream = EventStreamReader.read(response);
+    try {
+      assert.equal(response.status, 200);
+      assert.equal(response.headers.get('content-type'), 'text/event-stream; charset=utf-8');
+      assert.equal(response.headers.get('cache-control'), 'no-cache, no-store, no-transform');
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.example');
+      await stream.next((m) => m.event === 'snapshot');
+      const started = await call('POST', `/meetings/${meeting}/recordings`, 'host', {});
+      assert.equal(started.status, 201);
+      const { id } = (await started.json()) as Recording;
+      const event = await stream.next((m) => m.event === 'recording');
+      assert.equal((event.data as Recording).id, id);
+      await sleep(250);
+      assert.ok(stream.comments.some((comment) => comment.includes('heartbeat')));
+    } finally {
+      await stream.close();
+      await proxy.close();
+      await rig.close();
+    }
   });
 });
 

@@ -408,9 +408,11 @@ export class EventStreamReader {
     });
     this.ended = (async () => {
       const decoder = new TextDecoder();
+      const body = response.body!.getReader();
+      this.abort.signal.addEventListener('abort', () => void body.cancel().catch(() => {}));
       try {
-        for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-          parser.feed(decoder.decode(chunk, { stream: true }));
+        for (let chunk = await body.read(); !chunk.done; chunk = await body.read()) {
+          parser.feed(decoder.decode(chunk.value, { stream: true }));
         }
       } catch {
         // Aborted by close().
@@ -430,9 +432,14 @@ export class EventStreamReader {
       signal: abort.signal,
     });
     if (response.status !== 200) throw new Error(`stream: ${response.status} ${await response.text()}`);
-    const reader = new EventStreamReader(response);
+    const reader = EventStreamReader.read(response);
     reader.abort.signal.addEventListener('abort', () => abort.abort());
     return reader;
+  }
+
+  /** Reads a stream answered without HTTP (a fetch handler called directly); `close` cancels it. */
+  static read(response: Response): EventStreamReader {
+    return new EventStreamReader(response);
   }
 
   /** Waits for the first message (from the start) that matches. */

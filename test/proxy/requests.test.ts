@@ -177,6 +177,26 @@ describe('requests the proxy refuses', () => {
     assert.equal(preflight.status, 204);
     assert.equal(preflight.headers.get('access-control-allow-origin'), 'https://app.example');
     assert.match(preflight.headers.get('access-control-allow-headers') ?? '', /Authorization/i);
+    assert.equal(preflight.headers.get('access-control-max-age'), '600');
+  });
+
+  it('gives every answer, errors included, its CORS and security headers', async () => {
+    const origin = { origin: 'https://app.example' };
+    const answers = {
+      health: await rig.call('/health', { headers: origin }),
+      '401': await rig.call('/meetings/m-1/recordings', { headers: origin }),
+      '404': await rig.call('/nothing/here', { headers: origin }),
+      '405': await rig.call('/webhooks', { headers: origin }),
+    };
+    for (const [name, response] of Object.entries(answers)) {
+      assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.example', name);
+      assert.equal(response.headers.get('access-control-expose-headers'), 'Retry-After,Location', name);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', name);
+      assert.equal(response.headers.get('cache-control'), 'no-store', name);
+      assert.equal(response.headers.get('vary'), 'Origin', name);
+      assert.match(response.headers.get('content-type') ?? '', /^application\/json/, name);
+      await response.body?.cancel();
+    }
   });
 });
 

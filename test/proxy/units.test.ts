@@ -1,6 +1,8 @@
 /** The proxy's pure parts: tokens, configuration from the environment, the event bus's replay window. */
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { ApiError } from '../../src/core/errors.ts';
 import {
   ConfigError,
@@ -12,6 +14,7 @@ import {
 import type { Recording } from '../../src/core/recording.ts';
 import { secretsOf } from '../../src/proxy/config.ts';
 import { createLog } from '../../src/proxy/logger.ts';
+import { TokenVerifier } from '../../src/proxy/token.ts';
 import { TOKEN_SECRET } from './helpers.ts';
 
 describe('recording tokens', () => {
@@ -63,6 +66,97 @@ describe('recording tokens', () => {
       assert.equal(error.code, 'unauthorized');
       return true;
     });
+  });
+});
+
+describe('the token verifier (synchronous HS256, verified tokens remembered)', () => {
+  const sign = (payload: Record<string, unknown>, header: Record<string, unknown> = { alg: 'HS256' }) => {
+    const encode = (part: unknown) => Buffer.from(JSON.stringify(part)).toString('base64url');
+    const signed = `${encode(header)}.${encode(payload)}`;
+    return `${signed}.${createHmac('sha256', TOKEN_SECRET).update(signed).digest('base64url')}`;
+  };
+  const now = () => Math.floor(Date.now() / 1000);
+  const claims = { meetingId: 'm-1', role: 'host', aud: 'dyte-recording-kit' };
+  const codeOf = (run: () => unknown) => {
+    try {
+      run();
+    } catch (error) {
+      assert.ok(error instanceof ApiError);
+      assert.equal(error.status, 401);
+      return error.code;
+    }
+    return 'accepted';
+  };
+
+  it('accepts what jose mints, and refuses what a JWT library refuses', async () => {
+    const verifier = new TokenVerifier(TOKEN_SECRET);
+    const minted = await createRecordingToken({ meetingId: 'm-1', role: 'viewer', sub: 'u-1' }, TOKEN_SECRET);
+    assert.equal(verifier.verify(minted).sub, 'u-1');
+    const [header, payload, signature] = minted.split('.') as [string, string, string];
+    const cases: Record<string, [string, string]> = {
+      'a valid hand-made token': [sign({ ...claims, exp: now() + 60 }), 'accepted'],
+      'an audience list holding ours': [
+        sign({ ...claims, aud: ['x', 'dyte-recording-kit'], exp: now() + 60 }),
+        'accepted',
+      ],
+      'no exp': [sign(claims), 'unauthorized'],
+      'a string exp': [sign({ ...claims, exp: String(now() + 60) }), 'unauthorized'],
+      expired: [sign({ ...claims, exp: now() - 1 }), 'token_expired'],
+      'not before a future time': [sign({ ...claims, exp: now() + 60, nbf: now() + 30 }), 'unauthorized'],
+      'another audience': [sign({ ...claims, aud: 'else', exp: now() + 60 }), 'unauthorized'],
+      'alg none': [sign({ ...claims, exp: now() + 60 }, { alg: 'none' }), 'unauthorized'],
+      'a crit header': [sign({ ...claims, exp: now() + 60 }, { alg: 'HS256', crit: ['x'] }), 'unauthorized'],
+      'a payload that is no object': [sign([1] as unknown as Record<string, unknown>), 'unauthorized'],
+      'a tampered payload': [`${header}.${payload.slice(0, -2)}AA.${signature}`, 'unauthorized'],
+      'a padded signature': [`${minted}=`, 'unauthorized'],
+      'a truncated signature': [minted.slice(0, -1), 'unauthorized'],
+      'four parts': [`${minted}.x`, 'unauthorized'],
+      'a bad role': [sign({ ...claims, role: 'admin', exp: now() + 60 }), 'unauthorized'],
+    };
+    for (const [name, [token, code]] of Object.entries(cases)) {
+      assert.equal(
+        codeOf(() => verifier.verify(token)),
+        code,
+        name,
+      );
+    }
+  });
+
+  it('refuses any single changed character of a valid token', async () => {
+    const verifier = new TokenVerifier(TOKEN_SECRET);
+    const token = await createRecordingToken({ meetingId: 'm-1', role: 'host' }, TOKEN_SECRET);
+    verifier.verify(token);
+    fc.assert(
+      fc.property(fc.nat({ max: token.length - 1 }), fc.constantFrom(...'AQgw_-.x0'), (at, char) => {
+        fc.pre(token[at] !== char);
+        const changed = `${token.slice(0, at)}${char}${token.slice(at + 1)}`;
+        // Base64url's last character carries spare bits: a change there may decode to the same bytes.
+        fc.pre(!(at === token.length - 1));
+        assert.notEqual(
+          codeOf(() => verifier.verify(changed)),
+          'accepted',
+        );
+      }),
+    );
+  });
+
+  it('answers token_expired for a remembered token once it expires', async () => {
+    const verifier = new TokenVerifier(TOKEN_SECRET);
+    const token = sign({ ...claims, exp: now() + 1 });
+    assert.equal(
+      codeOf(() => verifier.verify(token)),
+      'accepted',
+    );
+    assert.equal(
+      codeOf(() => verifier.verify(token)),
+      'accepted',
+      'remembered',
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1100 + (1000 - (Date.now() % 1000))));
+    assert.equal(
+      codeOf(() => verifier.verify(token)),
+      'token_expired',
+    );
   });
 });
 

@@ -1,0 +1,77 @@
+/**
+ * How the proxy answers: every answer is built once, with its final headers (CORS for the allowed
+ * origins, nosniff, no-store) as a plain object. No middleware stands between the router and a
+ * route, so one matching handler keeps Hono on its direct path and a sync route answers synchronously;
+ * no `Headers` object or copied `Response` is made, which keeps `@hono/node-server` on its fast path.
+ * Routes answer through `json` / `answer`, never `c.json`.
+ */
+import type { Context } from 'hono';
+
+const ALLOW_METHODS = 'GET,POST,PUT,OPTIONS';
+const ALLOW_HEADERS = 'Authorization,Content-Type,Last-Event-ID,Accept';
+const EXPOSE_HEADERS = 'Retry-After,Location';
+const MAX_AGE_SECONDS = '600';
+
+export type HeaderRecord = Record<string, string>;
+
+export interface Responder {
+  /** The headers every answer to this request carries. */
+  headersOf(c: Context): HeaderRecord;
+  /** An answer with those headers, `headers` replacing any of them. */
+  answer(c: Context, body: BodyInit | null, status: number, headers?: HeaderRecord): Response;
+  json(c: Context, value: unknown, status?: number, headers?: HeaderRecord): Response;
+  /** The answer to any OPTIONS (a preflight), whatever the route. */
+  preflight(c: Context): Response;
+}
+
+export function responder(allowedOrigins: readonly string[]): Responder {
+  const allowed = new Set(allowedOrigins);
+  const common = {
+    'access-control-expose-headers': EXPOSE_HEADERS,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  };
+  const plain: HeaderRecord = { ...common, vary: 'Origin' };
+  const allowOrigin = (c: Context) => {
+    const origin = originOf(c);
+    return origin !== null && allowed.has(origin) ? { 'access-control-allow-origin': origin } : null;
+  };
+  const headersOf = (c: Context): HeaderRecord => {
+    const allow = allowOrigin(c);
+    return allow ? { ...allow, ...plain } : plain;
+  };
+  const answer: Responder['answer'] = (c, body, status, headers) =>
+    new Response(body, { status, headers: headers ? { ...headersOf(c), ...headers } : headersOf(c) });
+  return {
+    headersOf,
+    answer,
+    json: (c, value, status = 200, headers) =>
+      answer(c, JSON.stringify(value), status, { 'content-type': 'application/json', ...headers }),
+    preflight: (c) =>
+      new Response(null, {
+        status: 204,
+        headers: {
+          ...allowOrigin(c),
+          ...common,
+          vary: 'Origin, Access-Control-Request-Headers',
+          'access-control-max-age': MAX_AGE_SECONDS,
+          'access-control-allow-methods': ALLOW_METHODS,
+          'access-control-allow-headers': ALLOW_HEADERS,
+        },
+      }),
+  };
+}
+
+/**
+ * The request's `Origin`. On Node it is read from the `IncomingMessage`: asking the fetch `Request`
+ * for a header it lacks (most requests have no `Origin`) makes `@hono/node-server` build a full
+ * `Headers` object first.
+ */
+function originOf(c: Context): string | null {
+  const incoming = (c.env as { incoming?: { headers?: Record<string, unknown> } } | undefined)?.incoming;
+  if (incoming?.headers) {
+    const origin = incoming.headers.origin;
+    return typeof origin === 'string' ? origin : null;
+  }
+  return c.req.raw.headers.get('origin');
+}
