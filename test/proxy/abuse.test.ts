@@ -5,7 +5,7 @@ import type { Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import type { Recording } from '../../src/core/recording.ts';
 import type { ProxyOptions } from '../../src/server.ts';
-import { createRecordingToken } from '../../src/server.ts';
+import { createRecordingToken, MemoryEventBus } from '../../src/server.ts';
 import { eventually, meetingId, openEvents, sleep, startRig, TOKEN_SECRET } from './helpers.ts';
 import type { EventStreamReader, Rig } from './helpers.ts';
 import { startInstances, startRedis } from './redis.ts';
@@ -362,6 +362,49 @@ describe('stream caps', () => {
       streams.push(await openEvents(rig, meeting, ana));
     } finally {
       await Promise.all(streams.map((stream) => stream.close()));
+    }
+  });
+});
+
+describe('a reader that does not read', () => {
+  it('is dropped, socket and all, once a megabyte waits for it', async () => {
+    const bus = new MemoryEventBus();
+    const rig = await startRig({ proxy: { bus } });
+    try {
+      const meeting = meetingId();
+      const viewer = await rig.token('viewer', meeting);
+      const { hostname, port } = new URL(rig.url);
+      const socket = connect(Number(port), hostname);
+      await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+      socket.on('error', () => undefined);
+      const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+      socket.write(
+        `GET /meetings/${meeting}/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${viewer}\r\n\r\n`,
+      );
+      socket.pause(); // reads nothing from here on
+      await sleep(300);
+      const big = {
+        participants: 1,
+        emptySince: null,
+        emptyTimeoutSeconds: 60,
+        padding: 'x'.repeat(64 * 1024),
+      };
+      for (let i = 0; i < 400; i += 1) {
+        await bus.publish(meeting, { type: 'meeting', data: big as never });
+      }
+      // Reading again, the reader finds the connection gone, most of what was published never sent.
+      let received = 0;
+      socket.on('data', (chunk: Buffer) => (received += chunk.length));
+      socket.resume();
+      const outcome = await Promise.race([
+        closed.then(() => 'dropped'),
+        sleep(5000).then(() => 'still open'),
+      ]);
+      assert.equal(outcome, 'dropped');
+      assert.ok(received < 400 * 64 * 1024 * 0.5, `${received} bytes were still sent`);
+      socket.destroy();
+    } finally {
+      await rig.close();
     }
   });
 });
