@@ -198,7 +198,7 @@ export function createApp(parts: AppParts): Hono {
   route(app, otherMethods, respond, '/recordings/:recordingId', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
-      const { recording } = await service.cachedRead(who.meetingId, recordingId);
+      const { recording } = await service.read(who.meetingId, recordingId);
       return json(c, shapeForRole(recording, who.role));
     },
     PUT: async (c) => {

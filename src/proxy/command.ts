@@ -31,7 +31,7 @@ const ENVIRONMENT = `Environment:
   TRUST_FORWARDED_FOR        true: the client address is the last X-Forwarded-For entry
   STREAMS_PER_TOKEN, STREAMS_PER_MEETING, STREAMS_PER_INSTANCE   open event streams (10, 2000, 10000)
   REQUEST_DEADLINE_MS        every request is answered within this long (default 10000)
-  READ_CACHE_MS              a browser read's answer is served again this long (default 1000)
+  READ_CACHE_MS              a meeting's page is served again this long (default 1000)
   HEADERS_TIMEOUT_SECONDS, REQUEST_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS, MAX_CONNECTIONS   (10, 15, 5, 10000)
   TOKEN_MAX_TTL_SECONDS, TOKEN_MAX_CLAIM_LENGTH   longest token lifetime and name/sub (604800, 200)
   LOG_LEVEL                  debug, info (default), warn or error

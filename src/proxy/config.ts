@@ -83,7 +83,7 @@ export interface ProxyOptions {
   streamCaps?: Partial<StreamCaps>;
   /** Every request is answered within this long: `504` when the work is not done. Default 10 s. */
   requestDeadlineMs?: number;
-  /** How long a browser read's answer is served again (per meeting and page, per recording). Default 1 s. */
+  /** How long a meeting's page, as last read for a browser, is served again. Default 1 s. */
   readCacheMs?: number;
   /** Client address from the last `X-Forwarded-For` entry (only behind your own reverse proxy). Default false. */
   trustForwardedFor?: boolean;

@@ -1,10 +1,8 @@
 /**
- * The last answer of each browser read (a meeting's page, a recording) kept a short while, so that a
+ * The last answer of each browser read of a meeting's page kept a short while, so that a
  * flood of one meeting's reads costs the upstream one read per page per period, not one per request.
  * The read in flight is shared too. News about a meeting (a write, a webhook) forgets its answers.
  */
-import { ApiError } from '../core/errors.ts';
-
 export class ReadCache {
   private readonly meetings = new Map<string, Map<string, { until: number; value: Promise<unknown> }>>();
 
@@ -30,9 +28,7 @@ export class ReadCache {
     const value = load();
     const entry = { until: now + this.ttlMs, value };
     entries.set(key, entry);
-    value.catch((error: unknown) => {
-      // A recording that does not exist stays so for the while too: forged ids cost one read each.
-      if (error instanceof ApiError && error.status === 404) return;
+    value.catch(() => {
       if (this.meetings.get(meetingId)?.get(key) === entry) this.meetings.get(meetingId)!.delete(key);
     });
     return value;

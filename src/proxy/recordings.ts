@@ -125,11 +125,6 @@ export class RecordingService {
     return this.reads.get(meetingId, `list ${offset} ${limit}`, () => this.list(meetingId, offset, limit));
   }
 
-  /** `read`, answered from the last answer for this recording while it is fresh. */
-  cachedRead(meetingId: string, recordingId: string) {
-    return this.reads.get(meetingId, `recording ${recordingId}`, () => this.read(meetingId, recordingId));
-  }
-
   async active(meetingId: string): Promise<Recording | null> {
     const { recording, sentAt } = await this.upstream.active(meetingId);
     return recording && (await this.absorb(recording, sentAt));
