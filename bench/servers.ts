@@ -18,6 +18,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join } from 'node:path';
 import { startSimulator } from '../src/simulator/index.ts';
 import { tokenAuthorizer } from '../src/proxy/auth.ts';
+import { MemoryRevocations } from '../src/proxy/coordination.ts';
+import { DEFAULT_TOKEN_POLICY } from '../src/proxy/token-policy.ts';
 import { responder } from '../src/proxy/respond.ts';
 import { createProxy } from '../src/server.ts';
 import type { ChildReply, ChildRequest, ServerSpec, StackInfo } from './lib/child.ts';
@@ -25,6 +27,12 @@ import type { ChildReply, ChildRequest, ServerSpec, StackInfo } from './lib/chil
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
+};
+
+/** The bench measures the proxy's work, not its limits: its clients share a few tokens. */
+const UNLIMITED = {
+  rateLimits: { subjectPerMinute: 0, subjectWritesPerMinute: 0, upstreamPerMinute: 0 },
+  streamCaps: { perToken: 0, perMeeting: 0, perInstance: 0 },
 };
 
 async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<StackInfo> {
@@ -36,6 +44,7 @@ async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise
     redis: spec.redis,
     heartbeatMs: spec.heartbeatMs,
     log: () => {},
+    ...UNLIMITED,
   });
   await proxy.start();
   const { staticDir } = spec;
@@ -62,6 +71,7 @@ async function startProxyInstance(
     basePath: '/api',
     redis: spec.redis,
     log: () => {},
+    ...UNLIMITED,
   });
   await proxy.start();
   return { proxyUrl: `http://127.0.0.1:${await listen(proxy.fetch)}/api` };
@@ -102,7 +112,10 @@ async function startBare(spec: Extract<ServerSpec, { role: 'bare' }>): Promise<{
 async function startLadder(spec: Extract<ServerSpec, { role: 'ladder' }>): Promise<{ origin: string }> {
   const app = new Hono();
   const { json } = responder(['https://app.example']);
-  const authorize = spec.layer === 'token' ? tokenAuthorizer(spec.tokenSecret) : null;
+  const authorize =
+    spec.layer === 'token'
+      ? tokenAuthorizer([spec.tokenSecret], DEFAULT_TOKEN_POLICY, new MemoryRevocations())
+      : null;
   const value = JSON.parse(spec.body) as unknown;
   const type = { 'content-type': 'application/json' };
   const handler: (c: Context) => Response | Promise<Response> = authorize

@@ -4,7 +4,7 @@
  */
 import { isCodec, isRecordingStatus, STOP_REASONS } from './recording.ts';
 import type { Actor, Codec, Recording, RecordingStatus, StopReason } from './recording.ts';
-import { asObject, parseLooseObject, parseNumber, parseString, parseTime } from './parse.ts';
+import { asObject, isTimeInRange, parseLooseObject, parseNumber, parseString, parseTime } from './parse.ts';
 
 export class NormalizeError extends Error {
   override name = 'NormalizeError';
@@ -86,19 +86,30 @@ export function normalizeWebhookRecording(payload: unknown, context: NormalizeCo
     status,
     codec: readCodec(undefined, raw.outputFileName),
     outputFileName: parseString(raw.outputFileName),
-    invokedAt: parseTime(raw.invokedTime),
-    startedAt: status === 'INVOKED' ? null : parseTime(raw.startedTime),
-    stoppedAt: hasStopped(status) ? parseTime(raw.stoppedTime) : null,
+    invokedAt: webhookTime(raw.invokedTime),
+    startedAt: status === 'INVOKED' ? null : webhookTime(raw.startedTime),
+    stoppedAt: hasStopped(status) ? webhookTime(raw.stoppedTime) : null,
     durationSeconds: parseNumber(raw.recordingDuration),
     fileSizeBytes: parseNumber(raw.fileSize),
     downloadUrl: parseString(raw.downloadUrl),
     audioDownloadUrl: parseString(raw.audioDownloadUrl),
-    downloadExpiresAt: parseTime(raw.downloadUrlExpiry),
+    downloadExpiresAt: webhookTime(raw.downloadUrlExpiry),
     stopReason: raw.stopReason,
     startReason: raw.startReason,
     error: parseString(raw.errMessage),
     sessionId: parseString(meeting?.sessionId),
   });
+}
+
+/**
+ * A time of a webhook body. A number no `Date` can hold (e.g. `1e20`) is refused rather than read as
+ * unknown: the body is malformed, and the sender should hear so (400), not retry it.
+ */
+export function webhookTime(value: unknown): string | null {
+  if (typeof value === 'number' && !isTimeInRange(value)) {
+    throw new NormalizeError(`the time ${value} is out of range`);
+  }
+  return parseTime(value);
 }
 
 /** A stop or start reason as any upstream sends it: `{reason, caller}`, a bare reason, or dict text. */

@@ -6,7 +6,7 @@
  */
 export function parseTime(value: unknown): string | null {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
-  if (typeof value === 'number') return Number.isFinite(value) ? new Date(value).toISOString() : null;
+  if (typeof value === 'number') return isTimeInRange(value) ? new Date(value).toISOString() : null;
   if (typeof value !== 'string') return null;
   const match =
     /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d+))?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i.exec(
@@ -24,6 +24,11 @@ export function parseTime(value: unknown): string | null {
   const seconds = clock!.length === 5 ? `${clock}:00` : clock;
   const time = Date.parse(`${date}T${seconds}.${millis}${offset}`);
   return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+/** Whether epoch ms `value` is a time a `Date` can hold (±100,000,000 days around 1970). */
+export function isTimeInRange(value: number): boolean {
+  return Number.isFinite(value) && Math.abs(value) <= 8.64e15;
 }
 
 /** A finite number, from a number or a numeric string. */

@@ -55,13 +55,17 @@ export function canAdvance(
 
 /**
  * Folds a report about a recording into what is known. A report that may not move the status (see
- * `canAdvance`: a late webhook, a stale poll) only fills fields still unknown; otherwise the report
+ * `canAdvance`: a late webhook, a stale poll) only fills fields still unknown (and a report of
+ * another terminal outcome fills none); otherwise the report
  * wins and fields it leaves empty keep their known values. `age` defaults to `newer`, which suits
  * reports taken in the order they were produced (the events of the proxy's stream); a caller that also
  * folds in answers to reads it sent earlier says which ones `may-be-older`.
  */
 export function mergeRecording(known: Recording, report: Recording, age: ReportAge = 'newer'): Recording {
   const forward = canAdvance(known.status, report.status, age);
+  // A report of another ending (ERRORED after UPLOADED, or the reverse) tells nothing about this one.
+  if (!forward && isTerminal(known.status) && isTerminal(report.status) && known.status !== report.status)
+    return known;
   const [base, filler] = forward ? [report, known] : [known, report];
   const merged = { ...base };
   for (const key of Object.keys(filler) as (keyof Recording)[]) {

@@ -16,6 +16,16 @@ const OPTIONS = {
 /** The proxy's line for each successful upstream call: shown only with --verbose. */
 const ROUTINE_LINE = /^upstream \S+ \S+ [23]\d\d \d+ ms$/;
 
+/** An answered request or a successful upstream call: shown with --verbose only. */
+function isRoutine(line: string): boolean {
+  try {
+    const { msg, status } = JSON.parse(line) as { msg?: string; status?: number };
+    return ROUTINE_LINE.test(msg ?? '') || (msg === 'request' && (status ?? 500) < 400);
+  } catch {
+    return false;
+  }
+}
+
 const seconds = (ms: number) => `${ms / 1000} s`;
 
 export const devCommand: Command = {
@@ -52,7 +62,7 @@ Options:
       host: stringOption(values.host, 'host'),
       watch: values['no-watch'] !== true,
       log: (line) => {
-        if (verbose || !ROUTINE_LINE.test(line)) console.error(`[proxy] ${line}`);
+        if (verbose || !isRoutine(line)) console.error(`[proxy] ${line}`);
       },
       simulatorLog: verbose ? (line) => console.error(`[simulator] ${line}`) : undefined,
     }).catch((error: NodeJS.ErrnoException) => {

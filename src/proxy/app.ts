@@ -18,11 +18,15 @@ import type { WebhookReceiver } from './webhooks.ts';
 import type { SessionFileService } from './sessions.ts';
 import type { SessionFileKind } from './upstream/types.ts';
 import type { Codec } from '../core/recording.ts';
+import { guarded } from './guard.ts';
+import type { Guards } from './guard.ts';
 
 /** Webhook bodies can be larger than anything a browser sends, but are still capped. */
 const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_LIMIT = 100;
 const JSON_TYPE = { 'content-type': 'application/json' };
+/** How deep a cursor may page (a thousand pages of 100): anything deeper was not handed out. */
+const MAX_OFFSET = 100_000;
 const DOWNLOAD_KINDS = ['video', 'audio', 'transcript', 'summary'];
 
 interface AppParts {
@@ -41,11 +45,12 @@ interface AppParts {
   /** Where the state is kept; `/health` says when it cannot be reached. */
   backend: StateBackend;
   sessionFiles: SessionFileService;
-  log: (line: string) => void;
+  /** Rate limits, stream caps, the deadline, request logs, audit lines and metrics. */
+  guards: Guards;
 }
 
 export function createApp(parts: AppParts): Hono {
-  const { service, watches, streams, webhooks, log } = parts;
+  const { service, watches, streams, webhooks, guards } = parts;
   const newApp = () => (parts.basePath ? new Hono().basePath(parts.basePath) : new Hono());
   const app = newApp();
   /** Answers `405` (with `Allow`) on a route's other methods; asked only when `app` has no match. */
@@ -54,6 +59,25 @@ export function createApp(parts: AppParts): Hono {
   const { answer, json } = respond;
   app.options('*', respond.preflight);
 
+  const renderError = (error: Error, c: Context): Response => {
+    if (c.req.path.endsWith('/webhooks') && error instanceof ApiError && error.status < 500) {
+      guards.metrics.webhooks.inc({ outcome: 'rejected' });
+    }
+    if (error instanceof ApiError) return json(c, error.toBody(), error.status, error.headers);
+    if (c.req.raw.signal.aborted) {
+      guards.bursts.note('client-abort', {}, 'client aborted a request');
+      return json(c, new ApiError(400, 'bad_request', 'The request was aborted.').toBody(), 400);
+    }
+    guards.logger.error({ err: { name: error.name, message: error.message } }, 'internal error');
+    return json(
+      c,
+      new ApiError(500, 'internal_error', 'The recording proxy failed unexpectedly.').toBody(),
+      500,
+    );
+  };
+  // Budgets and the deadline before the routes; the log line and metrics after.
+  app.use('*', guarded(guards, renderError));
+
   const permissions = (who: Caller) =>
     permissionsFor(who, {
       viewerCanDownload: parts.viewerCanDownload,
@@ -61,7 +85,7 @@ export function createApp(parts: AppParts): Hono {
     });
 
   const caller = async (c: Context, meetingId: string | null): Promise<Caller> =>
-    parts.authorize(c.req.raw, { meetingId });
+    guards.admit(c, await parts.authorize(c.req.raw, { meetingId }));
 
   /** A recording route: the id is checked, then the caller, then the recording's meeting on use. */
   const recordingCaller = async (c: Context) => {
@@ -129,7 +153,7 @@ export function createApp(parts: AppParts): Hono {
       }
       const view =
         (offset === 0 ? watches.cached(meetingId, limit) : null) ??
-        (await service.list(meetingId, offset, limit));
+        (await service.cachedList(meetingId, offset, limit));
       return json(c, listBody(who, view, view.hasMore ? encodeCursor(offset + limit, limit) : null));
     },
     POST: async (c) => {
@@ -137,7 +161,7 @@ export function createApp(parts: AppParts): Hono {
       requirePermission(permissions(who).start, 'start a recording');
       const codec = parseStartRequest(await readJsonObject(c.req.raw), parts.codecs);
       const recording = await service.start(meetingId, codec, actorOf(who));
-      log(`recording ${recording.id} started in meeting ${meetingId}`);
+      guards.audit('start', who, recording.id);
       return json(c, recording, 201);
     },
   });
@@ -149,7 +173,7 @@ export function createApp(parts: AppParts): Hono {
       if (c.req.method === 'HEAD')
         return answer(c, null, 200, { 'content-type': 'text/event-stream; charset=utf-8' });
       const lastEventId = c.req.header('last-event-id');
-      const release = watches.acquire(meetingId);
+      const release = guards.openStream(c, () => watches.acquire(meetingId));
       return streams.start(
         {
           meetingId,
@@ -182,7 +206,7 @@ export function createApp(parts: AppParts): Hono {
       requirePermission(permissions(who).stop, 'control a recording');
       const action = parseControlRequest(await readJsonObject(c.req.raw));
       const recording = await service.control(who.meetingId, recordingId, action, actorOf(who));
-      log(`recording ${recordingId} ${action} requested in meeting ${who.meetingId}`);
+      guards.audit(action, who, recordingId);
       return json(c, recording);
     },
   });
@@ -199,6 +223,7 @@ export function createApp(parts: AppParts): Hono {
         kind === 'video' || kind === 'audio'
           ? await service.download(who.meetingId, recordingId, kind)
           : await parts.sessionFiles.link(who.meetingId, recordingId, kind as SessionFileKind);
+      guards.audit(`download ${kind}`, who, recordingId);
       const noReferrer = { 'referrer-policy': 'no-referrer' };
       if (/\bapplication\/json\b/i.test(c.req.header('accept') ?? '')) return json(c, link, 200, noReferrer);
       return answer(c, null, 302, { ...noReferrer, location: link.url });
@@ -236,24 +261,21 @@ export function createApp(parts: AppParts): Hono {
 
   route(app, otherMethods, respond, '/webhooks', {
     POST: async (c) => {
-      await webhooks.receive(c.req.raw.headers, await readRaw(c.req.raw, MAX_WEBHOOK_BYTES));
+      // Unsigned senders are turned away before their body is read.
+      if (!c.req.header('dyte-signature') && !c.req.header('rtk-signature')) {
+        throw new ApiError(401, 'invalid_signature', 'The webhook carries no signature.');
+      }
+      const outcome = await webhooks.receive(c.req.raw.headers, await readRaw(c.req.raw, MAX_WEBHOOK_BYTES));
+      guards.metrics.webhooks.inc({ outcome: outcome === 'duplicate' ? 'deduplicated' : 'accepted' });
       return answer(c, null, 204);
     },
   });
 
+  route(app, otherMethods, respond, '/metrics', { GET: (c) => guards.metricsResponse(c) });
+
   otherMethods.notFound((c) => json(c, new ApiError(404, 'not_found', 'No such route.').toBody(), 404));
   app.notFound((c) => otherMethods.fetch(c.req.raw));
-  app.onError((error, c) => {
-    if (error instanceof ApiError) {
-      return json(c, error.toBody(), error.status, error.headers);
-    }
-    log(`internal error: ${error.name}: ${error.message}`);
-    return json(
-      c,
-      new ApiError(500, 'internal_error', 'The recording proxy failed unexpectedly.').toBody(),
-      500,
-    );
-  });
+  app.onError(renderError);
   return app;
 }
 
@@ -291,7 +313,13 @@ function readPage(cursor: string | undefined, limit: string | undefined, pageSiz
     }
     const match = /^(\d{1,9}):(\d{1,3})$/.exec(decoded);
     const page = match && { offset: Number(match[1]), limit: Number(match[2]) };
-    if (!page || page.limit < 1 || page.limit > MAX_LIMIT || page.offset % page.limit !== 0) {
+    if (
+      !page ||
+      page.limit < 1 ||
+      page.limit > MAX_LIMIT ||
+      page.offset > MAX_OFFSET ||
+      page.offset % page.limit !== 0
+    ) {
       throw new ApiError(400, 'bad_request', 'The "cursor" is not one this server handed out.');
     }
     return page;

@@ -6,7 +6,9 @@
 import { ApiError } from '../core/errors.ts';
 import type { Permissions, Role } from '../core/contract.ts';
 import type { Actor } from '../core/recording.ts';
+import type { Revocations } from './coordination.ts';
 import { TokenVerifier } from './token.ts';
+import type { TokenPolicy } from './token-policy.ts';
 
 export interface Caller {
   /** The one meeting this caller may touch. */
@@ -33,9 +35,16 @@ function bearerToken(request: Request): string {
   return match[1]!;
 }
 
-export function tokenAuthorizer(secret: string): Authorize {
-  const verifier = new TokenVerifier(secret);
-  return async (request) => verifier.verify(bearerToken(request));
+/** The bearer token, verified with `secrets` (newest first) under `policy`, and not revoked. */
+export function tokenAuthorizer(secrets: string[], policy: TokenPolicy, revocations: Revocations): Authorize {
+  const verifier = new TokenVerifier(secrets, policy);
+  return async (request) => {
+    const claims = verifier.verify(bearerToken(request));
+    if (claims.jti !== null && (await revocations.isRevoked(claims.jti))) {
+      throw new ApiError(401, 'unauthorized', 'The recording token was revoked; get a fresh one.');
+    }
+    return claims;
+  };
 }
 
 /** What the server allows besides roles. */

@@ -9,7 +9,7 @@ const ENVIRONMENT = `Environment:
   DYTE_API_BASE              upstream origin (default https://api.dyte.io; rtk: https://api.cloudflare.com)
   DYTE_ORG_ID, DYTE_API_KEY  Dyte credentials (v2, v1)
   RTK_ACCOUNT_ID, RTK_APP_ID, RTK_API_TOKEN   RealtimeKit credentials (rtk)
-  RECORDING_TOKEN_SECRET     secret of the recording tokens (at least 32 characters)
+  RECORDING_TOKEN_SECRET     secret of the recording tokens (at least 32 characters); several comma-separated, newest first
   ALLOWED_ORIGINS            comma-separated origins allowed to call from a browser
   DYTE_WEBHOOK_PUBLIC_KEY    PEM key of webhook signatures (default: fetched from the upstream)
   PUBLIC_WEBHOOK_URL         this proxy's public /webhooks URL, registered at start-up
@@ -23,7 +23,19 @@ const ENVIRONMENT = `Environment:
   UPSTREAM_TIMEOUT_MS        timeout of each upstream call (default 8000)
   REDIS_URL                  redis:// or rediss:// URL: share state with every instance on it (default: memory)
   REDIS_PREFIX               prefix of the proxy's Redis keys (default drk:)
-  REDIS_RETENTION_DAYS       days what is known of a meeting is kept after its last change (default 30)`;
+  REDIS_RETENTION_DAYS       days what is known of a meeting is kept after its last change (default 30)
+  RATE_LIMIT_SUBJECT_PER_MINUTE, RATE_LIMIT_SUBJECT_WRITES_PER_MINUTE   per token subject (600, 30)
+  RATE_LIMIT_ADDRESS_PER_MINUTE, RATE_LIMIT_ADDRESS_WRITES_PER_MINUTE   per client address (1200, 120)
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE   webhook deliveries per sender address (6000)
+  UPSTREAM_REQUESTS_PER_MINUTE     the proxy's own upstream calls, all instances (1500)
+  TRUST_FORWARDED_FOR        true: the client address is the last X-Forwarded-For entry
+  STREAMS_PER_TOKEN, STREAMS_PER_MEETING, STREAMS_PER_INSTANCE   open event streams (10, 2000, 10000)
+  REQUEST_DEADLINE_MS        every request is answered within this long (default 10000)
+  READ_CACHE_MS              a meeting's page is served again this long (default 1000)
+  HEADERS_TIMEOUT_SECONDS, REQUEST_TIMEOUT_SECONDS, IDLE_TIMEOUT_SECONDS, MAX_CONNECTIONS   (10, 15, 5, 10000)
+  TOKEN_MAX_TTL_SECONDS, TOKEN_MAX_CLAIM_LENGTH   longest token lifetime and name/sub (604800, 200)
+  LOG_LEVEL                  debug, info (default), warn or error
+  METRICS_TOKEN              bearer token of GET /metrics (default: the route is off)`;
 
 export const proxyCommand: Command = {
   summary: 'Serve the recording proxy (keeps the Dyte API key off the browser).',
@@ -64,7 +76,7 @@ ${ENVIRONMENT}`,
       port: numberOption(values.port, 'port', 8787),
       host: stringOption(values.host, 'host') ?? '127.0.0.1',
       basePath,
-      log: (line) => console.error(`[proxy] ${line}`),
+      log: (line) => console.error(line),
     }).catch((error: unknown) => {
       if (error instanceof ConfigError) throw new UsageError(error.message);
       throw error;

@@ -4,6 +4,10 @@ import type { Codec } from '../core/recording.ts';
 import type { Authorize } from './auth.ts';
 import type { EventBus } from './bus.ts';
 import type { RecordingSettings } from './recordings.ts';
+import type { StreamCaps } from './guard.ts';
+import type { RateLimitSettings } from './limits.ts';
+import { parseSecrets } from './token-policy.ts';
+import type { TokenPolicy } from './token-policy.ts';
 import type { RedisOptions } from './redis/index.ts';
 import type { RecordingStore } from './store.ts';
 import { STORAGE_TYPES } from './upstream/types.ts';
@@ -29,8 +33,13 @@ export type UpstreamConfig =
 
 export interface ProxyOptions {
   upstream: UpstreamConfig;
-  /** Secret of the HS256 recording tokens (at least 32 bytes). */
-  tokenSecret: string;
+  /**
+   * Secret(s) of the HS256 recording tokens, each at least 32 bytes: a list, or one string with the
+   * secrets comma-separated, newest first (a token's `kid` names its secret; without one, each is tried).
+   */
+  tokenSecret: string | string[];
+  /** Lifetime and claim limits every token must meet (see `TokenPolicy`). */
+  tokenPolicy?: Partial<TokenPolicy>;
   /** Replaces the bearer-token check, e.g. with the host app's own session check. */
   authorize?: Authorize;
   /** Origins allowed to call from a browser (CORS); none by default. */
@@ -46,8 +55,8 @@ export interface ProxyOptions {
   emptyRoomTimeoutSeconds?: number;
   /** Whether viewers may download finished recordings (hosts always may). Default true. */
   viewerCanDownload?: boolean;
-  /** PEM public key of webhook signatures; fetched from the upstream when absent. */
-  webhookPublicKey?: string;
+  /** PEM public key(s) of webhook signatures (several during a rotation); fetched from the upstream when absent. */
+  webhookPublicKey?: string | string[];
   /** When set, this URL is registered (idempotently) for webhooks at start-up. */
   publicWebhookUrl?: string;
   /** Poll periods while webhooks are not arriving. Default 2 s while starting/uploading, 10 s otherwise. */
@@ -64,8 +73,24 @@ export interface ProxyOptions {
   upstreamRetryBaseMs?: number;
   /** Recordings per page when the browser names no limit (also the event stream's snapshot). Default 20. */
   pageSize?: number;
-  /** Where log lines go (secrets are scrubbed first). Default: stderr. */
+  /** Where log lines (JSON, one per line) go, secrets scrubbed first. Default: stderr. */
   log?: (line: string) => void;
+  /** Least level logged: `debug`, `info` (default), `warn`, `error`. */
+  logLevel?: string;
+  /** Requests per minute per token subject, per client address, for webhooks and upstream (see `RateLimitSettings`). */
+  rateLimits?: Partial<RateLimitSettings>;
+  /** Open event streams per token subject, per meeting and per instance (see `StreamCaps`). */
+  streamCaps?: Partial<StreamCaps>;
+  /** Every request is answered within this long: `504` when the work is not done. Default 10 s. */
+  requestDeadlineMs?: number;
+  /** How long a meeting's page, as last read for a browser, is served again. Default 1 s. */
+  readCacheMs?: number;
+  /** Client address from the last `X-Forwarded-For` entry (only behind your own reverse proxy). Default false. */
+  trustForwardedFor?: boolean;
+  /** Bearer token of `GET /metrics` (Prometheus); unset: the route answers 404. */
+  metricsToken?: string;
+  /** The Node server's timeouts and connection cap (`startProxy` only). */
+  server?: Partial<ServerLimits>;
   /**
    * Shares events, recordings, webhook deliveries, starts and polls with every other instance on this
    * Redis (see "Running several instances" in the README). Unset: everything stays in this process.
@@ -74,6 +99,25 @@ export interface ProxyOptions {
   bus?: EventBus;
   store?: RecordingStore;
 }
+
+/** What keeps slow or too many connections from holding the Node server. */
+export interface ServerLimits {
+  /** Until a request's headers are all in. Default 10. */
+  headersTimeoutSeconds: number;
+  /** Until a request (its body too) is all in. Default 15. */
+  requestTimeoutSeconds: number;
+  /** A connection with nothing in flight (keep-alive) is closed after this long. Default 5. */
+  idleTimeoutSeconds: number;
+  /** Open connections at once; past it new ones are refused. Default 10000. */
+  maxConnections: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: ServerLimits = {
+  headersTimeoutSeconds: 10,
+  requestTimeoutSeconds: 15,
+  idleTimeoutSeconds: 5,
+  maxConnections: 10_000,
+};
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -149,6 +193,11 @@ export function proxyOptionsFromEnv(env: Record<string, string | undefined>): Pr
     };
   }
 
+  const booleanValue = (name: string) => {
+    const text = value(name);
+    if (text !== undefined && !/^(true|false)$/.test(text)) problems.push(`${name} must be true or false`);
+    return text === undefined ? undefined : text === 'true';
+  };
   const viewerDownload = value('VIEWER_CAN_DOWNLOAD');
   if (viewerDownload !== undefined && !/^(true|false)$/.test(viewerDownload)) {
     problems.push('VIEWER_CAN_DOWNLOAD must be true or false');
@@ -173,7 +222,38 @@ export function proxyOptionsFromEnv(env: Record<string, string | undefined>): Pr
     publicWebhookUrl: value('PUBLIC_WEBHOOK_URL'),
     upstreamTimeoutMs: integer('UPSTREAM_TIMEOUT_MS', 100, 120_000),
     redis: redisFromEnv(value, integer, problems),
+    logLevel: value('LOG_LEVEL'),
+    rateLimits: {
+      subjectPerMinute: integer('RATE_LIMIT_SUBJECT_PER_MINUTE', 0, 1_000_000),
+      subjectWritesPerMinute: integer('RATE_LIMIT_SUBJECT_WRITES_PER_MINUTE', 0, 1_000_000),
+      addressPerMinute: integer('RATE_LIMIT_ADDRESS_PER_MINUTE', 0, 1_000_000),
+      addressWritesPerMinute: integer('RATE_LIMIT_ADDRESS_WRITES_PER_MINUTE', 0, 1_000_000),
+      webhooksPerMinute: integer('RATE_LIMIT_WEBHOOKS_PER_MINUTE', 0, 1_000_000),
+      upstreamPerMinute: integer('UPSTREAM_REQUESTS_PER_MINUTE', 0, 1_000_000),
+    },
+    streamCaps: {
+      perToken: integer('STREAMS_PER_TOKEN', 0, 1_000_000),
+      perMeeting: integer('STREAMS_PER_MEETING', 0, 1_000_000),
+      perInstance: integer('STREAMS_PER_INSTANCE', 0, 1_000_000),
+    },
+    requestDeadlineMs: integer('REQUEST_DEADLINE_MS', 0, 600_000),
+    readCacheMs: integer('READ_CACHE_MS', 0, 60_000),
+    tokenPolicy: {
+      maxTtlSeconds: integer('TOKEN_MAX_TTL_SECONDS', 60, 365 * 86_400),
+      maxClaimLength: integer('TOKEN_MAX_CLAIM_LENGTH', 1, 10_000),
+    },
+    trustForwardedFor: booleanValue('TRUST_FORWARDED_FOR'),
+    metricsToken: value('METRICS_TOKEN'),
+    server: {
+      headersTimeoutSeconds: integer('HEADERS_TIMEOUT_SECONDS', 1, 600),
+      requestTimeoutSeconds: integer('REQUEST_TIMEOUT_SECONDS', 1, 600),
+      idleTimeoutSeconds: integer('IDLE_TIMEOUT_SECONDS', 1, 600),
+      maxConnections: integer('MAX_CONNECTIONS', 1, 1_000_000),
+    },
   };
+  if (options.metricsToken !== undefined && options.metricsToken.length < 16) {
+    problems.push('METRICS_TOKEN must be at least 16 characters');
+  }
   if (problems.length > 0) throw new ConfigError(`The proxy is not configured: ${problems.join('; ')}.`);
   return options;
 }
@@ -191,6 +271,11 @@ function redisFromEnv(
   return { url, prefix: value('REDIS_PREFIX'), retentionDays: integer('REDIS_RETENTION_DAYS', 1, 3650) };
 }
 
+/** The token secrets, newest first. */
+export function tokenSecrets(secret: string | string[]): string[] {
+  return Array.isArray(secret) ? secret : parseSecrets(secret);
+}
+
 /** Every secret the options hold, so that no log line can carry one. */
 export function secretsOf(options: ProxyOptions): string[] {
   const { upstream } = options;
@@ -203,20 +288,11 @@ export function secretsOf(options: ProxyOptions): string[] {
     options.redis && URL.canParse(options.redis.url) ? new URL(options.redis.url).password : '';
   return [
     ...upstreamSecrets,
-    options.tokenSecret,
+    ...tokenSecrets(options.tokenSecret),
+    options.metricsToken,
     storage?.secret,
     storage?.accessKey,
     redisPassword && decodeURIComponent(redisPassword),
     redisPassword,
   ].filter((secret): secret is string => typeof secret === 'string' && secret.length >= 4);
-}
-
-/** A log function that replaces every secret with `[redacted]` before writing. */
-export function scrubbingLog(log: (line: string) => void, secrets: string[]): (line: string) => void {
-  const sorted = [...secrets].sort((a, b) => b.length - a.length);
-  return (line) => {
-    let clean = line;
-    for (const secret of sorted) clean = clean.split(secret).join('[redacted]');
-    log(clean);
-  };
 }

@@ -80,6 +80,12 @@ export interface PageShare {
   ): Promise<{ page: P; since: number | null }>;
 }
 
+/** Tokens revoked by their `jti`, each until it would have expired anyway. */
+export interface Revocations {
+  revoke(jti: string, untilMs: number): Promise<void>;
+  isRevoked(jti: string): Promise<boolean>;
+}
+
 /**
  * A meeting's room read from the upstream once for every instance that starts watching it about the
  * same time: one instance reads it (and reconciles the shared room), the others take the room it left.
@@ -121,6 +127,28 @@ export class MemoryDeliveries implements Deliveries {
 
   lastVerifiedAt(): number {
     return this.verifiedAt;
+  }
+}
+
+/** Revoked ids in memory; a lapsed one is forgotten when met or when the set grows past `max`. */
+export class MemoryRevocations implements Revocations {
+  private readonly revoked = new Map<string, number>();
+
+  constructor(private readonly max = 100_000) {}
+
+  async revoke(jti: string, untilMs: number): Promise<void> {
+    this.revoked.set(jti, untilMs);
+    if (this.revoked.size <= this.max) return;
+    const now = Date.now();
+    for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
+  }
+
+  async isRevoked(jti: string): Promise<boolean> {
+    const until = this.revoked.get(jti);
+    if (until === undefined) return false;
+    if (until > Date.now()) return true;
+    this.revoked.delete(jti);
+    return false;
   }
 }
 

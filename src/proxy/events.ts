@@ -62,7 +62,11 @@ abstract class OpenStream {
 
   send(chunk: Uint8Array): void {
     if (this.closed) return;
-    if (this.write(chunk) > MAX_BUFFERED_BYTES) this.close();
+    if (this.write(chunk) <= MAX_BUFFERED_BYTES) return;
+    // A reader this far behind would never take what an orderly end still has to send: the
+    // connection is dropped, its buffers with it (the browser resumes from Last-Event-ID).
+    this.forget();
+    this.drop();
   }
 
   /** Ends the stream from this side (token expiry, a reader too far behind, the proxy closing). */
@@ -85,6 +89,8 @@ abstract class OpenStream {
   /** Queues the chunk; returns the bytes now queued and not yet taken by the reader. */
   protected abstract write(chunk: Uint8Array): number;
   protected abstract end(): void;
+  /** Ends the connection at once, whatever is still queued. */
+  protected abstract drop(): void;
 }
 
 /** Any runtime: a web `ReadableStream` handed to the fetch handler's `Response`. */
@@ -112,6 +118,14 @@ class WebStream extends OpenStream {
       // Already errored or cancelled by the reader.
     }
   }
+
+  protected drop(): void {
+    try {
+      this.controller.error(new Error('The reader fell too far behind.'));
+    } catch {
+      // Already errored or cancelled by the reader.
+    }
+  }
 }
 
 /** Node: straight to the `ServerResponse`, no web stream, reader or promise in between. */
@@ -131,6 +145,10 @@ class NodeStream extends OpenStream {
 
   protected end(): void {
     this.response.end();
+  }
+
+  protected drop(): void {
+    this.response.destroy();
   }
 }
 

@@ -11,6 +11,7 @@ import type { Actor, Codec, Recording } from '../core/recording.ts';
 import { isActive } from '../core/status.ts';
 import type { EventBus } from './bus.ts';
 import type { StartLock } from './coordination.ts';
+import { ReadCache } from './read-cache.ts';
 import type { RecordingStore } from './store.ts';
 import { isAmbiguous, UpstreamRejection } from './upstream/http.ts';
 import type { StorageConfig, Upstream } from './upstream/types.ts';
@@ -35,6 +36,8 @@ const OWNERSHIP_SCAN_PAGE_SIZE = 100;
 
 export class RecordingService {
   private readonly startQueue = new Map<string, Promise<unknown>>();
+  /** Starts and controls in flight, by what was asked: a second click joins the first. */
+  private readonly inFlight = new Map<string, Promise<Recording>>();
 
   constructor(
     readonly upstream: Upstream,
@@ -46,6 +49,8 @@ export class RecordingService {
      * knows which recordings were first heard of, on any instance, while one was under way.
      */
     private readonly startLock: StartLock,
+    /** The last answers of browser reads, served again for a short while. */
+    private readonly reads: ReadCache = new ReadCache(0),
   ) {}
 
   /**
@@ -54,6 +59,8 @@ export class RecordingService {
    */
   async absorb(report: Recording, readSentAt?: number): Promise<Recording> {
     const applied = await this.store.apply(report, readSentAt);
+    // News (not a read's answer) makes the meeting's cached answers stale.
+    if (applied.changed && readSentAt === undefined) this.reads.forget(report.meetingId);
     const recording = await this.withAcknowledgements(applied.recording);
     if (applied.first) await this.startLock.noteAppeared(recording.meetingId, recording.id);
     if (applied.changed) await this.bus.publish(recording.meetingId, { type: 'recording', data: recording });
@@ -100,11 +107,22 @@ export class RecordingService {
   }
 
   async list(meetingId: string, offset: number, limit: number) {
-    const page = await this.upstream.list(meetingId, offset, limit);
+    const page = await this.upstream.list(meetingId, offset, limit).catch((error: unknown) => {
+      // The page was asked for by the browser: a refusal is about its cursor, not the proxy.
+      if (error instanceof UpstreamRejection) {
+        throw new ApiError(400, 'bad_request', 'The recording service has no such page.');
+      }
+      throw error;
+    });
     const recordings = await Promise.all(page.recordings.map((report) => this.absorb(report, page.sentAt)));
     const active =
       offset === 0 ? (recordings.find((r) => isActive(r.status)) ?? null) : await this.active(meetingId);
     return { recordings, hasMore: page.hasMore, active };
+  }
+
+  /** `list`, answered from the meeting's last answer for this page while it is fresh. */
+  cachedList(meetingId: string, offset: number, limit: number) {
+    return this.reads.get(meetingId, `list ${offset} ${limit}`, () => this.list(meetingId, offset, limit));
   }
 
   async active(meetingId: string): Promise<Recording | null> {
@@ -125,7 +143,20 @@ export class RecordingService {
   }
 
   start(meetingId: string, codec: Codec | undefined, by: Actor): Promise<Recording> {
-    // One start at a time per meeting: a double click waits for the first, then meets `recording_active`.
+    return this.joined(`start ${meetingId} ${by.id} ${codec}`, () => this.queuedStart(meetingId, codec, by));
+  }
+
+  /** The same ask while one is in flight (a second click) gets the first one's answer. */
+  private joined(key: string, work: () => Promise<Recording>): Promise<Recording> {
+    const pending = this.inFlight.get(key);
+    if (pending) return pending;
+    const started = work().finally(() => this.inFlight.delete(key));
+    this.inFlight.set(key, started);
+    return started;
+  }
+
+  private queuedStart(meetingId: string, codec: Codec | undefined, by: Actor): Promise<Recording> {
+    // One start at a time per meeting: another host's start waits for the first, then meets `recording_active`.
     const previous = this.startQueue.get(meetingId) ?? Promise.resolve();
     const next = previous
       .catch(() => undefined)
@@ -180,7 +211,13 @@ export class RecordingService {
     throw error;
   }
 
-  async control(
+  control(meetingId: string, recordingId: string, action: RecordingAction, by: Actor): Promise<Recording> {
+    return this.joined(`${action} ${meetingId} ${recordingId}`, () =>
+      this.controlNow(meetingId, recordingId, action, by),
+    );
+  }
+
+  private async controlNow(
     meetingId: string,
     recordingId: string,
     action: RecordingAction,

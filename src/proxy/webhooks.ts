@@ -6,8 +6,10 @@
  */
 import { ApiError } from '../core/errors.ts';
 import type { MeetingState } from '../core/contract.ts';
-import { normalizeWebhookRecording, NormalizeError } from '../core/normalize.ts';
-import { asObject, parseString, parseTime } from '../core/parse.ts';
+import { normalizeWebhookRecording, NormalizeError, webhookTime } from '../core/normalize.ts';
+import { asObject, parseString } from '../core/parse.ts';
+import type { RecordingStatus } from '../core/recording.ts';
+import { isTerminal, statusRank } from '../core/status.ts';
 import type { EventBus } from './bus.ts';
 import type { Deliveries, Room, Rooms } from './coordination.ts';
 import type { RecordingService } from './recordings.ts';
@@ -32,8 +34,11 @@ const KEY_REFRESH_MS = 60_000;
 const KEY_FETCH_TIMEOUT_MS = 2_000;
 
 interface WebhookOptions {
-  /** PEM (SPKI) public key; when absent it is fetched from the upstream's well-known URL and cached. */
-  publicKey?: string;
+  /**
+   * PEM (SPKI) public keys, any of which may sign (several during a key rotation; one string may hold
+   * several PEM blocks); when none, the key is fetched from the upstream's well-known URL and cached.
+   */
+  publicKey?: string | string[];
   /** Sent in every meeting state: how long the upstream lets a recording run in an empty room. */
   emptyTimeoutSeconds: number;
   /** Delivery ids already applied (shared between instances when the proxy runs as several). */
@@ -46,7 +51,8 @@ interface WebhookOptions {
 }
 
 export class WebhookReceiver {
-  private key: { value: Promise<CryptoKey>; fetchedAt: number } | null = null;
+  private key: { value: Promise<CryptoKey[]>; fetchedAt: number } | null = null;
+  private readonly configuredKeys: string[];
 
   constructor(
     private readonly upstream: Upstream,
@@ -54,11 +60,13 @@ export class WebhookReceiver {
     private readonly store: RecordingStore,
     private readonly bus: EventBus,
     private readonly options: WebhookOptions,
-  ) {}
+  ) {
+    this.configuredKeys = [options.publicKey ?? []].flat().flatMap(splitPem);
+  }
 
   /** Fails early on a configured key that is not a valid PEM public key. */
   async checkKey(): Promise<void> {
-    if (this.options.publicKey) await this.publicKey();
+    if (this.configuredKeys.length > 0) await this.publicKeys();
   }
 
   /** Whether a verified webhook arrived within `withinMs`. */
@@ -67,25 +75,35 @@ export class WebhookReceiver {
     return last > 0 && Date.now() - last < withinMs;
   }
 
-  /** Verifies and applies one delivery; throws ApiError (401 on a bad signature, with nothing applied). */
-  async receive(headers: Headers, raw: Uint8Array<ArrayBuffer>): Promise<void> {
+  /**
+   * Verifies and applies one delivery; throws ApiError (401 on a bad signature, with nothing applied).
+   * A delivery seen before (same id, or the same signed body) is applied no further than a fresh read
+   * of the upstream confirms.
+   */
+  async receive(headers: Headers, raw: Uint8Array<ArrayBuffer>): Promise<'applied' | 'duplicate'> {
     const signature = headers.get('dyte-signature') ?? headers.get('rtk-signature');
     if (!signature) throw new ApiError(401, 'invalid_signature', 'The webhook carries no signature.');
     if (!(await this.verify(signature, raw))) {
-      this.options.log('webhook rejected: bad signature');
+      // Logged with the request, one line per burst of them.
       throw new ApiError(401, 'invalid_signature', 'The webhook signature does not verify.');
     }
     this.options.deliveries.noteVerified();
-    const delivery = headers.get('dyte-uuid') ?? headers.get('rtk-uuid');
     const body = parseBody(raw);
-    if (delivery !== null && !(await this.options.deliveries.claim(delivery))) return;
+    // The delivery id is not signed: a replay may carry a new one. The body is, so its hash counts too.
+    const claims = [headers.get('dyte-uuid') ?? headers.get('rtk-uuid'), await bodyDigest(raw)].filter(
+      (claim): claim is string => claim !== null,
+    );
+    const claimed: string[] = [];
+    for (const claim of claims) if (await this.options.deliveries.claim(claim)) claimed.push(claim);
+    const duplicate = claimed.length < claims.length;
     try {
-      await this.apply(body);
+      await this.apply(body, duplicate);
     } catch (error) {
       // Not applied: a redelivery must be.
-      if (delivery !== null) await this.options.deliveries.release(delivery).catch(() => undefined);
+      for (const claim of claimed) await this.options.deliveries.release(claim).catch(() => undefined);
       throw error;
     }
+    return duplicate ? 'duplicate' : 'applied';
   }
 
   /**
@@ -129,19 +147,26 @@ export class WebhookReceiver {
   private async verify(signature: string, raw: Uint8Array<ArrayBuffer>): Promise<boolean> {
     const bytes = decodeBase64(signature);
     if (!bytes) return false;
-    const check = async (key: CryptoKey) =>
-      crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, bytes, raw).catch(() => false);
-    if (await check(await this.publicKey())) return true;
-    if (this.options.publicKey || !this.key || Date.now() - this.key.fetchedAt < KEY_REFRESH_MS) return false;
+    const check = async (keys: CryptoKey[]) => {
+      for (const key of keys) {
+        if (await crypto.subtle.verify('RSASSA-PKCS1-v1_5', key, bytes, raw).catch(() => false)) return true;
+      }
+      return false;
+    };
+    if (await check(await this.publicKeys())) return true;
+    const configured = this.configuredKeys.length > 0;
+    if (configured || !this.key || Date.now() - this.key.fetchedAt < KEY_REFRESH_MS) return false;
     this.key = null;
-    return check(await this.publicKey());
+    return check(await this.publicKeys());
   }
 
-  private publicKey(): Promise<CryptoKey> {
+  private publicKeys(): Promise<CryptoKey[]> {
     if (!this.key) {
-      const value = (this.options.publicKey ? Promise.resolve(this.options.publicKey) : this.fetchKey()).then(
-        importPublicKey,
-      );
+      const pems =
+        this.configuredKeys.length > 0
+          ? Promise.resolve(this.configuredKeys)
+          : this.fetchKey().then((pem) => [pem]);
+      const value = pems.then((all) => Promise.all(all.map(importPublicKey)));
       this.key = { value, fetchedAt: Date.now() };
       // A failed fetch must not stick: the next delivery tries again.
       value.catch(() => {
@@ -177,19 +202,10 @@ export class WebhookReceiver {
     return pem;
   }
 
-  private async apply(body: Record<string, unknown>): Promise<void> {
+  private async apply(body: Record<string, unknown>, duplicate: boolean): Promise<void> {
     const event = parseString(body.event);
-    if (event === 'recording.statusUpdate') {
-      try {
-        await this.service.absorb(normalizeWebhookRecording(body));
-      } catch (error) {
-        if (error instanceof NormalizeError) {
-          throw new ApiError(400, 'bad_request', `The recording update cannot be read: ${error.message}.`);
-        }
-        throw error;
-      }
-      return;
-    }
+    if (event === 'recording.statusUpdate') return this.applyRecording(body, duplicate);
+    if (duplicate) return;
     const meeting = asObject(body.meeting);
     const meetingId = parseString(meeting?.id);
     if (!meetingId || !event?.startsWith('meeting.')) return;
@@ -232,6 +248,33 @@ export class WebhookReceiver {
     }
   }
 
+  /**
+   * A status update. Its body carries no time of its own, so it may be old: one that would move the
+   * recording sideways (RECORDING ⇄ PAUSED), where an old word undoes a newer one, is not taken on
+   * its word: one upstream read says where the recording is now. Any other move is forward-only and
+   * safe whatever its age; a duplicate of one is dropped.
+   */
+  private async applyRecording(body: Record<string, unknown>, duplicate: boolean): Promise<void> {
+    let report;
+    try {
+      report = normalizeWebhookRecording(body);
+    } catch (error) {
+      if (error instanceof NormalizeError) {
+        throw new ApiError(400, 'bad_request', `The recording update cannot be read: ${error.message}.`);
+      }
+      throw error;
+    }
+    const known = await this.store.get(report.id);
+    if (known && isSideways(known.status, report.status)) {
+      // A recording the upstream does not know (any more) has nothing to confirm.
+      await this.service.read(known.meetingId, report.id).catch((error: unknown) => {
+        if (!(error instanceof ApiError && error.status === 404)) throw error;
+      });
+      return;
+    }
+    if (!duplicate) await this.service.absorb(report);
+  }
+
   /** Applies `change` (which returns the time it happened) and publishes the room's state if it changed. */
   private async updateRoom(meetingId: string, change: (room: Room) => number): Promise<void> {
     const { at, participants } = await this.options.rooms.update(meetingId, (room) => ({
@@ -249,6 +292,16 @@ export class WebhookReceiver {
     await this.store.setMeeting(meetingId, state);
     await this.bus.publish(meetingId, { type: 'meeting', data: state });
   }
+}
+
+/** RECORDING ⇄ PAUSED: the one move of a status that can undo a newer one. */
+function isSideways(known: RecordingStatus, next: RecordingStatus): boolean {
+  return known !== next && statusRank(known) === statusRank(next) && !isTerminal(known);
+}
+
+async function bodyDigest(raw: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', raw));
+  return `sha256:${Array.from(digest, (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
 }
 
 function parseBody(raw: Uint8Array): Record<string, unknown> {
@@ -312,8 +365,20 @@ function endSession(room: Room, startedAt: number | null): number | null {
 }
 
 function timeOf(value: unknown): number | null {
-  const time = parseTime(value);
+  let time: string | null;
+  try {
+    time = webhookTime(value);
+  } catch (error) {
+    throw new ApiError(400, 'bad_request', `The meeting event cannot be read: ${(error as Error).message}.`);
+  }
   return time === null ? null : Date.parse(time);
+}
+
+/** The PEM blocks of a text (a single key without markers counts as one). */
+function splitPem(text: string): string[] {
+  const normalized = text.replace(/\\n/g, '\n');
+  const blocks = normalized.match(/-----BEGIN [A-Z ]+-----[\s\S]*?-----END [A-Z ]+-----/g);
+  return blocks ?? (normalized.trim() === '' ? [] : [normalized]);
 }
 
 function decodeBase64(text: string): Uint8Array<ArrayBuffer> | null {

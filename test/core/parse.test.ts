@@ -11,6 +11,12 @@ const instant = fc.date({
 });
 
 describe('parseTime', () => {
+  it('reads a number no Date can hold as unknown instead of throwing', () => {
+    assert.equal(parseTime(1e20), null);
+    assert.equal(parseTime(-1e20), null);
+    assert.equal(parseTime(8.64e15), '+275760-09-13T00:00:00.000Z');
+  });
+
   it('reads ISO 8601 and returns it unchanged at millisecond precision', () => {
     fc.assert(fc.property(instant, (date) => parseTime(date.toISOString()) === date.toISOString()));
   });

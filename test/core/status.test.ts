@@ -100,6 +100,19 @@ describe('mergeRecording', () => {
     assert.equal(merged.startedAt, '2026-01-01T00:00:05.000Z');
   });
 
+  it('lets a late report of another ending fill none of its fields', () => {
+    const uploaded = recording({ status: 'UPLOADED', downloadable: true, error: null, fileSizeBytes: 10 });
+    const late = recording({ status: 'ERRORED', error: 'The recorder crashed.', downloadExpiresAt: null });
+    assert.deepEqual(mergeRecording(uploaded, late), uploaded);
+    const errored = recording({ status: 'ERRORED', error: 'The recorder crashed.', fileSizeBytes: null });
+    const lateUpload = recording({
+      status: 'UPLOADED',
+      fileSizeBytes: 99,
+      downloadExpiresAt: '2026-02-01T00:00:00.000Z',
+    });
+    assert.deepEqual(mergeRecording(errored, lateUpload), errored);
+  });
+
   it('keeps what the proxy knows (who started) when the upstream report lacks it', () => {
     const known = recording({ status: 'INVOKED', startedBy: { id: 'u1', name: 'Ana' } });
     const merged = mergeRecording(

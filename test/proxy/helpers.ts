@@ -19,6 +19,20 @@ export const SPEED = 50;
 
 export type Kind = UpstreamConfig['kind'];
 
+export const NO_RATE_LIMITS = {
+  subjectPerMinute: 0,
+  subjectWritesPerMinute: 0,
+  addressPerMinute: 0,
+  addressWritesPerMinute: 0,
+  webhooksPerMinute: 0,
+  upstreamPerMinute: 0,
+};
+
+/** The message of a JSON log line. */
+export function messageOf(line: string): string {
+  return (JSON.parse(line) as { msg: string }).msg;
+}
+
 export interface Rig {
   sim: RunningSimulator;
   proxy: Proxy;
@@ -86,6 +100,9 @@ export async function startRig(
       upstreamRetryBaseMs: 20,
       pollIntervals: { activeMs: 100, idleMs: 400 },
       heartbeatMs: 1000,
+      // Tests poll and repeat freely: the limits and the read cache have tests of their own.
+      rateLimits: NO_RATE_LIMITS,
+      readCacheMs: 0,
       publicWebhookUrl: options.webhooks ? `http://127.0.0.1:${port}/webhooks` : undefined,
       log: (line) => logs.push(line),
       ...options.proxy,

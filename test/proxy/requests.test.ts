@@ -137,7 +137,13 @@ describe('requests the proxy refuses', () => {
       duplex: 'half',
     } as RequestInit);
     assert.equal(streamed.status, 413);
-    const webhook = await rig.call('/webhooks', { method: 'POST', body: 'x'.repeat(300 * 1024) });
+    const unsigned = await rig.call('/webhooks', { method: 'POST', body: 'x'.repeat(300 * 1024) });
+    assert.equal(unsigned.status, 401, 'an unsigned webhook is refused before its body is read');
+    const webhook = await rig.call('/webhooks', {
+      method: 'POST',
+      body: 'x'.repeat(300 * 1024),
+      headers: { 'dyte-signature': 'c2lnbmVk' },
+    });
     assert.equal(webhook.status, 413);
   });
 

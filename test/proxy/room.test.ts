@@ -57,6 +57,8 @@ async function scene(kind: Kind) {
         pollIntervals: { activeMs: 60_000, idleMs: 60_000 },
         publicWebhookUrl: `http://127.0.0.1:${port}/webhooks`,
         log: () => undefined,
+        // Every viewer here shares one token.
+        streamCaps: { perToken: 0 },
       });
     },
     open: (proxyUrl: string) => EventStreamReader.open(`${proxyUrl}/meetings/${meeting}/events`, token),

@@ -12,7 +12,8 @@ import {
   verifyRecordingToken,
 } from '../../src/server.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import { scrubbingLog, secretsOf } from '../../src/proxy/config.ts';
+import { secretsOf } from '../../src/proxy/config.ts';
+import { createLog } from '../../src/proxy/logger.ts';
 import { TokenVerifier } from '../../src/proxy/token.ts';
 import { TOKEN_SECRET } from './helpers.ts';
 
@@ -215,8 +216,11 @@ describe('configuration from the environment', () => {
       retentionDays: 7,
     });
     const lines: string[] = [];
-    scrubbingLog((line) => lines.push(line), secretsOf(options))('auth p@ss-word / p%40ss-word');
-    assert.deepEqual(lines, ['auth [redacted] / [redacted]']);
+    createLog((line) => lines.push(line), secretsOf(options)).log('auth p@ss-word / p%40ss-word');
+    assert.deepEqual(
+      lines.map((line) => (JSON.parse(line) as { msg: string }).msg),
+      ['auth [redacted] / [redacted]'],
+    );
     assert.throws(
       () => proxyOptionsFromEnv({ ...base, REDIS_URL: 'http://redis.example', REDIS_RETENTION_DAYS: '0' }),
       /REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL; REDIS_RETENTION_DAYS must be a whole number/,

@@ -4,7 +4,7 @@ import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { MeetingState } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import { meetingId, openEvents, sleep, startRig } from './helpers.ts';
+import { meetingId, messageOf, openEvents, sleep, startRig } from './helpers.ts';
 import type { EventStreamReader, Rig } from './helpers.ts';
 
 for (const kind of ['v2', 'v1'] as const) {
@@ -51,7 +51,7 @@ for (const kind of ['v2', 'v1'] as const) {
       assert.equal(after.length, 1);
       assert.equal(after[0]!.id, ours!.id);
       assert.ok(after[0]!.events.includes('recording.statusUpdate'));
-      assert.ok(rig.logs.some((line) => line.startsWith('webhook registration updated')));
+      assert.ok(rig.logs.some((line) => messageOf(line).startsWith('webhook registration updated')));
     });
 
     it('pushes recording updates to watchers from verified webhooks, without polling', async () => {

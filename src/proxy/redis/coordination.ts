@@ -11,11 +11,13 @@ import type {
   PageShare,
   Peer,
   PollLease,
+  Revocations,
   Room,
   RoomReadShare,
   Rooms,
   StartLock,
 } from '../coordination.ts';
+import type { Counters } from '../limits.ts';
 import type { RedisConnection } from './connection.ts';
 
 /** A redelivery later than this (or the retention, if shorter) is applied again (Dyte retries for hours, not weeks). */
@@ -76,6 +78,47 @@ end
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
 return 0
 `;
+
+/** KEYS: the counter. ARGV: window ms. Counts a hit; answers the count and the window's ms left. */
+const HIT = `
+local count = redis.call('INCR', KEYS[1])
+local left = redis.call('PTTL', KEYS[1])
+if left < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  left = tonumber(ARGV[1])
+end
+return {count, left}
+`;
+
+/** Rate-limit windows every instance counts in. */
+export class RedisCounters implements Counters {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
+    const [count, left] = (await this.redis.run((client) =>
+      client.eval(HIT, 1, this.redis.key(`rate:${key}`), windowMs),
+    )) as [number, number];
+    return { count, resetInMs: left };
+  }
+}
+
+/** Revoked token ids every instance refuses, each kept until the token would have expired. */
+export class RedisRevocations implements Revocations {
+  constructor(private readonly redis: RedisConnection) {}
+
+  async revoke(jti: string, untilMs: number): Promise<void> {
+    const ms = Math.max(1, Math.min(Math.round(untilMs - Date.now()), this.redis.retentionSeconds * 1000));
+    await this.redis.run((client) => client.set(this.key(jti), '1', 'PX', ms));
+  }
+
+  async isRevoked(jti: string): Promise<boolean> {
+    return (await this.redis.run((client) => client.exists(this.key(jti)))) === 1;
+  }
+
+  private key(jti: string): string {
+    return this.redis.key(`revoked:${jti}`);
+  }
+}
 
 /**
  * Also shares when a signed delivery last arrived, so that an instance the webhooks do not reach

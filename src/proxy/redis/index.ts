@@ -1,14 +1,25 @@
 /** The Redis parts of a proxy that runs as several instances: bus, store and their agreements. */
 import type { EventBus } from '../bus.ts';
-import type { Deliveries, PageShare, PollLease, RoomReadShare, Rooms, StartLock } from '../coordination.ts';
+import type {
+  Deliveries,
+  PageShare,
+  PollLease,
+  Revocations,
+  RoomReadShare,
+  Rooms,
+  StartLock,
+} from '../coordination.ts';
+import type { Counters } from '../limits.ts';
 import type { RecordingStore } from '../store.ts';
 import { RedisEventBus } from './bus.ts';
 import { RedisConnection } from './connection.ts';
 import type { RedisOptions } from './connection.ts';
 import {
+  RedisCounters,
   RedisDeliveries,
   RedisPageShare,
   RedisPollLease,
+  RedisRevocations,
   RedisRoomReadShare,
   RedisRooms,
   RedisStartLock,
@@ -27,6 +38,8 @@ export interface SharedState {
   startLock: StartLock;
   lease: PollLease;
   pages: PageShare;
+  counters: Counters;
+  revocations: Revocations;
 }
 
 export function redisState(options: RedisOptions, log: (line: string) => void): SharedState {
@@ -41,5 +54,7 @@ export function redisState(options: RedisOptions, log: (line: string) => void): 
     startLock: new RedisStartLock(connection),
     lease: new RedisPollLease(connection),
     pages: new RedisPageShare(connection),
+    counters: new RedisCounters(connection),
+    revocations: new RedisRevocations(connection),
   };
 }

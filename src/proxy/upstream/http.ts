@@ -18,6 +18,10 @@ export interface UpstreamHttpOptions {
   /** First backoff delay; each retry waits three times longer, plus jitter. */
   retryBaseMs: number;
   log: (line: string) => void;
+  /** Asked before every call; throws (429) to keep the proxy under the upstream's quota. */
+  guard?: () => Promise<void>;
+  /** Told how every call ended: `ok`, `rejected` (4xx), `rate_limited`, `server_error`, `timeout`, `network`. */
+  observe?: (method: string, outcome: string) => void;
 }
 
 /** An upstream 4xx the caller decides the meaning of (not found, already active, wrong state…). */
@@ -94,7 +98,9 @@ export class UpstreamHttp {
   }
 
   private async attempt(method: string, url: string, body: unknown): Promise<unknown> {
+    await this.options.guard?.();
     const started = Date.now();
+    const observe = (outcome: string) => this.options.observe?.(method, outcome);
     const label = `${method} ${new URL(url).pathname}`;
     let response: Response;
     try {
@@ -112,6 +118,7 @@ export class UpstreamHttp {
     } catch (error) {
       this.health.reachable = false;
       const timedOut = (error as Error).name === 'TimeoutError' || (error as Error).name === 'AbortError';
+      observe(timedOut ? 'timeout' : 'network');
       if (timedOut) {
         this.options.log(`upstream ${label} timed out after ${this.options.timeoutMs} ms`);
         throw unavailable(504, 'The recording service did not answer in time.', true);
@@ -126,6 +133,10 @@ export class UpstreamHttp {
     if (method !== 'GET' || !response.ok) {
       this.options.log(`upstream ${label} ${response.status} ${Date.now() - started} ms`);
     }
+    const { status } = response;
+    observe(
+      response.ok ? 'ok' : status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : 'rejected',
+    );
     if (response.ok) {
       this.health.reachable = true;
       return parseJson(text);

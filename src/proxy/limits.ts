@@ -1,0 +1,122 @@
+/**
+ * Rate limits: budgets per token subject and per client address (a tighter one for writes: start,
+ * stop, pause, resume, download links, acknowledgements), one for webhook senders, and a global guard
+ * that keeps the proxy's own upstream calls under the upstream's quota. Fixed one-minute windows,
+ * counted in memory, or in Redis when the proxy runs as several instances (all share the counts).
+ * A refusal is `429 rate_limited` with `Retry-After`.
+ */
+import { ApiError } from '../core/errors.ts';
+
+/** Requests per minute; 0 turns a budget off. */
+export interface RateLimitSettings {
+  /** Requests of one token subject (any route). Default 600. */
+  subjectPerMinute: number;
+  /** Writes of one token subject. Default 30. */
+  subjectWritesPerMinute: number;
+  /** Requests from one client address (any route but the webhooks). Default 1200. */
+  addressPerMinute: number;
+  /** Writes from one client address. Default 120. */
+  addressWritesPerMinute: number;
+  /** Webhook deliveries from one address (the upstream's senders). Default 6000. */
+  webhooksPerMinute: number;
+  /** Upstream calls of the whole proxy (every instance together). Default 1500 (Dyte allows 2000). */
+  upstreamPerMinute: number;
+}
+
+export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
+  subjectPerMinute: 600,
+  subjectWritesPerMinute: 30,
+  addressPerMinute: 1200,
+  addressWritesPerMinute: 120,
+  webhooksPerMinute: 6000,
+  upstreamPerMinute: 1500,
+};
+
+const WINDOW_MS = 60_000;
+
+/** Counts hits per key in fixed windows. */
+export interface Counters {
+  /** Counts one hit of `key` and answers the window's count so far and when it ends (ms from now). */
+  hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+}
+
+/** One process's counters; past `max` keys the expired windows are swept, then the oldest. */
+export class MemoryCounters implements Counters {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(private readonly max = 100_000) {}
+
+  async hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
+    const now = Date.now();
+    let window = this.windows.get(key);
+    if (!window || window.resetAt <= now) {
+      window = { count: 0, resetAt: now + windowMs };
+      this.windows.delete(key);
+      this.windows.set(key, window);
+      if (this.windows.size > this.max) this.sweep(now);
+    }
+    window.count += 1;
+    return { count: window.count, resetInMs: window.resetAt - now };
+  }
+
+  private sweep(now: number): void {
+    for (const [key, window] of this.windows) if (window.resetAt <= now) this.windows.delete(key);
+    while (this.windows.size > this.max) this.windows.delete(this.windows.keys().next().value!);
+  }
+}
+
+export type Scope = 'subject' | 'address' | 'webhooks' | 'upstream';
+
+export class RateLimits {
+  constructor(
+    private readonly counters: Counters,
+    private readonly settings: RateLimitSettings,
+    /** Told of every refusal (metrics, a log line per burst). */
+    private readonly onRefused: (scope: Scope) => void,
+  ) {}
+
+  /** A browser request from `address` (null when the runtime does not say); throws 429 past a budget. */
+  async address(address: string | null, write: boolean): Promise<void> {
+    if (address === null) return;
+    await this.take('address', `a:${address}`, this.settings.addressPerMinute);
+    if (write) await this.take('address', `aw:${address}`, this.settings.addressWritesPerMinute);
+  }
+
+  /** A request of an authorized caller, known by `subject`; throws 429 past a budget. */
+  async subject(subject: string, write: boolean): Promise<void> {
+    await this.take('subject', `s:${subject}`, this.settings.subjectPerMinute);
+    if (write) await this.take('subject', `sw:${subject}`, this.settings.subjectWritesPerMinute);
+  }
+
+  /** A webhook delivery from `address`, counted before its body is read. */
+  async webhook(address: string | null): Promise<void> {
+    if (address !== null) await this.take('webhooks', `w:${address}`, this.settings.webhooksPerMinute);
+  }
+
+  /** One upstream call of this proxy; throws 429 (the browser waits) rather than exceed the quota. */
+  async upstream(): Promise<void> {
+    await this.take('upstream', 'u', this.settings.upstreamPerMinute);
+  }
+
+  private async take(scope: Scope, key: string, perMinute: number): Promise<void> {
+    if (perMinute <= 0) return;
+    let hit;
+    try {
+      hit = await this.counters.hit(key, WINDOW_MS);
+    } catch {
+      return; // Shared counters out of reach: serving beats refusing everyone.
+    }
+    if (hit.count <= perMinute) return;
+    this.onRefused(scope);
+    const retryAfter = Math.max(1, Math.ceil(hit.resetInMs / 1000));
+    throw new ApiError(
+      429,
+      'rate_limited',
+      scope === 'upstream'
+        ? `The recording service's request budget is used up; try again in ${retryAfter} s.`
+        : `Too many requests; try again in ${retryAfter} s.`,
+      { retryAfter },
+      { 'Retry-After': String(retryAfter) },
+    );
+  }
+}
