@@ -168,6 +168,21 @@ function acrossInstances(
   };
 }
 
+/** The columns of a fan-out row (`fanoutRow`), the instance count first. */
+const FANOUT_COLUMNS = [
+  'instances',
+  'streams',
+  'webhooks',
+  'samples',
+  'p50',
+  'p95',
+  'p99',
+  'max',
+  'proxy answered the POST (median)',
+  'first stream (median)',
+  'last stream (median)',
+];
+
 export function renderFigures(results: BenchResults): string {
   const { machine, size, browser, amplification, fanout, throughput, memory, instances } = results;
   const { rawFanout, manyStreams } = results;
@@ -319,22 +334,7 @@ ${table(['viewers (streams)', 'webhooks', 'upstream requests', 'per minute', 'vi
 
 ### 4. Fan-out latency (webhook POSTed to the proxy → event received on each stream)
 
-${table(
-  [
-    'instances',
-    'streams',
-    'webhooks',
-    'samples',
-    'p50',
-    'p95',
-    'p99',
-    'max',
-    'proxy answered the POST (median)',
-    'first stream (median)',
-    'last stream (median)',
-  ],
-  [fanoutRow(fanout)],
-)}
+${table(FANOUT_COLUMNS, [fanoutRow(fanout)])}
 
 Beside it, in the same run, a bare node:http SSE server (its own process) writing each of ${rawFanout.events} events (${rawFanout.eventBytes} bytes) to its ${rawFanout.streams} sockets in a plain loop, POSTed to it as the webhooks are to the proxy, read by the same process:
 
@@ -403,42 +403,13 @@ ${table(
 Streams with every heartbeat of a ${manyStreams.heartbeatWindowMs / 1000} s idle window on time (each within 1.5 intervals of the one before): ${manyStreams.streamsOnTime} of ${manyStreams.streams};
 gap between heartbeats p99 ${manyStreams.heartbeatGapP99Ms} ms, longest ${manyStreams.heartbeatGapMaxMs} ms. Fan-out of ${manyStreams.fanout.webhooks} webhooks to every stream:
 
-${table(
-  [
-    'streams',
-    'webhooks',
-    'samples',
-    'p50',
-    'p95',
-    'p99',
-    'max',
-    'proxy answered the POST (median)',
-    'first stream (median)',
-    'last stream (median)',
-  ],
-  [fanoutRow(manyStreams.fanout).slice(1)],
-)}
+${table(FANOUT_COLUMNS.slice(1), [fanoutRow(manyStreams.fanout).slice(1)])}
 
 ### 6. Several instances on one Redis (${instances.instances} instances, each its own process; webhooks reach the first)
 
 Fan-out, the 1,000 streams spread evenly over the instances, beside the single instance of section 4:
 
-${table(
-  [
-    'instances',
-    'streams',
-    'webhooks',
-    'samples',
-    'p50',
-    'p95',
-    'p99',
-    'max',
-    'proxy answered the POST (median)',
-    'first stream (median)',
-    'last stream (median)',
-  ],
-  [fanoutRow(fanout), fanoutRow(instances.fanout)],
-)}
+${table(FANOUT_COLUMNS, [fanoutRow(fanout), fanoutRow(instances.fanout)])}
 
 Upstream requests, 1,000 viewers spread evenly over the instances, beside the single instance of section 3:
 
