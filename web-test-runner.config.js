@@ -120,6 +120,16 @@ function recordingBackend() {
         tokenSecret: TOKEN_SECRET,
         pollIntervals: { activeMs: 250, idleMs: 1000 },
         heartbeatMs: 1000,
+        // One browser from one address starts hundreds of recordings: the limits have node tests of their own.
+        rateLimits: {
+          subjectPerMinute: 0,
+          subjectWritesPerMinute: 0,
+          addressPerMinute: 0,
+          addressWritesPerMinute: 0,
+          webhooksPerMinute: 0,
+          upstreamPerMinute: 0,
+        },
+        readCacheMs: 0,
         log: () => {},
       });
       // Webhooks from the simulator to the proxy, as a real deployment registers them.
