@@ -31,7 +31,15 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /** The bench measures the proxy's work, not its limits: its clients share a few tokens. */
 const UNLIMITED = {
-  rateLimits: { subjectPerMinute: 0, subjectWritesPerMinute: 0, upstreamPerMinute: 0 },
+  rateLimits: {
+    subjectPerMinute: 0,
+    subjectWritesPerMinute: 0,
+    // Every reader of the bench comes from one address.
+    addressPerMinute: 0,
+    addressWritesPerMinute: 0,
+    webhooksPerMinute: 0,
+    upstreamPerMinute: 0,
+  },
   streamCaps: { perToken: 0, perMeeting: 0, perInstance: 0 },
 };
 
