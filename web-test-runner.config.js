@@ -14,6 +14,7 @@ register();
 const { startSimulator } = await import('./src/simulator/index.ts');
 const { startProxy } = await import('./src/proxy/index.ts');
 const { createRecordingToken } = await import('./src/proxy/token.ts');
+const { NO_RATE_LIMITS } = await import('./src/proxy/limits.ts');
 
 const TOKEN_SECRET = randomBytes(32).toString('base64url');
 const EVENTS = /^\/api\/meetings\/([^/]+)\/events$/;
@@ -121,14 +122,7 @@ function recordingBackend() {
         pollIntervals: { activeMs: 250, idleMs: 1000 },
         heartbeatMs: 1000,
         // One browser from one address starts hundreds of recordings: the limits have node tests of their own.
-        rateLimits: {
-          subjectPerMinute: 0,
-          subjectWritesPerMinute: 0,
-          addressPerMinute: 0,
-          addressWritesPerMinute: 0,
-          webhooksPerMinute: 0,
-          upstreamPerMinute: 0,
-        },
+        rateLimits: NO_RATE_LIMITS,
         readCacheMs: 0,
         log: () => {},
       });

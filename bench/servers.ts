@@ -21,6 +21,7 @@ import { tokenAuthorizer } from '../src/proxy/auth.ts';
 import { MemoryRevocations } from '../src/proxy/coordination.ts';
 import { DEFAULT_TOKEN_POLICY } from '../src/proxy/token-policy.ts';
 import { responder } from '../src/proxy/respond.ts';
+import { NO_RATE_LIMITS } from '../src/proxy/limits.ts';
 import { createProxy } from '../src/server.ts';
 import type { ChildReply, ChildRequest, ServerSpec, StackInfo } from './lib/child.ts';
 
@@ -31,15 +32,7 @@ const CONTENT_TYPES: Record<string, string> = {
 
 /** The bench measures the proxy's work, not its limits: its clients share a few tokens. */
 const UNLIMITED = {
-  rateLimits: {
-    subjectPerMinute: 0,
-    subjectWritesPerMinute: 0,
-    // Every reader of the bench comes from one address.
-    addressPerMinute: 0,
-    addressWritesPerMinute: 0,
-    webhooksPerMinute: 0,
-    upstreamPerMinute: 0,
-  },
+  rateLimits: NO_RATE_LIMITS,
   streamCaps: { perToken: 0, perMeeting: 0, perInstance: 0 },
 };
 

@@ -32,6 +32,16 @@ export const DEFAULT_RATE_LIMITS: RateLimitSettings = {
   upstreamPerMinute: 1500,
 };
 
+/** Every limit off (0), for test rigs and benchmarks whose clients share one address and few tokens. */
+export const NO_RATE_LIMITS: RateLimitSettings = {
+  subjectPerMinute: 0,
+  subjectWritesPerMinute: 0,
+  addressPerMinute: 0,
+  addressWritesPerMinute: 0,
+  webhooksPerMinute: 0,
+  upstreamPerMinute: 0,
+};
+
 const WINDOW_MS = 60_000;
 
 /** Counts hits per key in fixed windows. */

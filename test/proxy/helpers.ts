@@ -19,14 +19,9 @@ export const SPEED = 50;
 
 export type Kind = UpstreamConfig['kind'];
 
-export const NO_RATE_LIMITS = {
-  subjectPerMinute: 0,
-  subjectWritesPerMinute: 0,
-  addressPerMinute: 0,
-  addressWritesPerMinute: 0,
-  webhooksPerMinute: 0,
-  upstreamPerMinute: 0,
-};
+import { NO_RATE_LIMITS } from '../../src/proxy/limits.ts';
+
+export { NO_RATE_LIMITS };
 
 /** The message of a JSON log line. */
 export function messageOf(line: string): string {
