@@ -22,6 +22,7 @@ import { MemoryRevocations } from '../src/proxy/coordination.ts';
 import { DEFAULT_TOKEN_POLICY } from '../src/proxy/token-policy.ts';
 import { responder } from '../src/proxy/respond.ts';
 import { NO_RATE_LIMITS } from '../src/proxy/limits.ts';
+import { andThen } from '../src/proxy/maybe.ts';
 import { createProxy } from '../src/server.ts';
 import type { ChildReply, ChildRequest, ServerSpec, StackInfo } from './lib/child.ts';
 
@@ -112,20 +113,17 @@ async function startBare(spec: Extract<ServerSpec, { role: 'bare' }>): Promise<{
 /** One rung of the ladder: Hono answering fixed bytes, then the same JSON with the proxy's layers added one by one. */
 async function startLadder(spec: Extract<ServerSpec, { role: 'ladder' }>): Promise<{ origin: string }> {
   const app = new Hono();
-  const { json } = responder(['https://app.example']);
+  const { jsonText } = responder(['https://app.example']);
   const authorize =
     spec.layer === 'token'
       ? tokenAuthorizer([spec.tokenSecret], DEFAULT_TOKEN_POLICY, new MemoryRevocations())
       : null;
-  const value = JSON.parse(spec.body) as unknown;
   const type = { 'content-type': 'application/json' };
+  // The bytes already serialized, as the list route answers from its cached body.
   const handler: (c: Context) => Response | Promise<Response> = authorize
-    ? async (c) => {
-        await authorize(c.req.raw, { meetingId: null });
-        return json(c, value);
-      }
+    ? (c) => andThen(authorize(c.req.raw, { meetingId: null }), () => jsonText(c, spec.body))
     : spec.layer === 'headers'
-      ? (c) => json(c, value)
+      ? (c) => jsonText(c, spec.body)
       : (c) => c.body(spec.body, 200, type);
   app.get('*', handler);
   return { origin: `http://127.0.0.1:${await listen(app.fetch)}` };

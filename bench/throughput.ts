@@ -125,7 +125,7 @@ export async function measureThroughput(): Promise<ThroughputResults> {
       bare: { rung: 'bare node:http, same JSON', url: bareUrl, headers: {} },
       hono: { rung: 'bare Hono (@hono/node-server), same JSON', url: hono!, headers: {} },
       headers: {
-        rung: "+ the proxy's answers (JSON.stringify, CORS, nosniff)",
+        rung: "+ the proxy's answers (its headers: CORS, nosniff, no-store)",
         url: withHeaders!,
         headers: {},
       },

@@ -99,6 +99,8 @@ function buildServers(): Promise<string> {
   return built;
 }
 const START_TIMEOUT_MS = 20_000;
+/** More Node options for the servers, e.g. `BENCH_SERVER_NODE_OPTIONS=--cpu-prof` to profile them. */
+const SERVER_NODE_OPTIONS = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
 
 export function spawnStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<ChildServers<StackInfo>> {
   return spawnServers<StackInfo>(spec);
@@ -127,7 +129,10 @@ export function spawnBareSse(): Promise<ChildServers<{ origin: string }>> {
 }
 
 async function spawnServers<Info>(spec: ServerSpec): Promise<ChildServers<Info>> {
-  const child = fork(await buildServers(), [], { execArgv: ['--expose-gc'], stdio: 'inherit' });
+  const child = fork(await buildServers(), [], {
+    execArgv: ['--expose-gc', ...SERVER_NODE_OPTIONS],
+    stdio: 'inherit',
+  });
   const next = (type: ChildReply['type']) =>
     new Promise<ChildReply>((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -18,13 +18,14 @@ import type { WebhookReceiver } from './webhooks.ts';
 import type { SessionFileService } from './sessions.ts';
 import type { SessionFileKind } from './upstream/types.ts';
 import type { Codec } from '../core/recording.ts';
-import { guarded } from './guard.ts';
-import type { Guards } from './guard.ts';
+import type { Guards, Handler, RenderError, RouteKind } from './guard.ts';
+import { isoNow } from './clock.ts';
+import { andThen } from './maybe.ts';
+import type { MaybePromise } from './maybe.ts';
 
 /** Webhook bodies can be larger than anything a browser sends, but are still capped. */
 const MAX_WEBHOOK_BYTES = 256 * 1024;
 const MAX_LIMIT = 100;
-const JSON_TYPE = { 'content-type': 'application/json' };
 /** How deep a cursor may page (a thousand pages of 100): anything deeper was not handed out. */
 const MAX_OFFSET = 100_000;
 const DOWNLOAD_KINDS = ['video', 'audio', 'transcript', 'summary'];
@@ -56,10 +57,9 @@ export function createApp(parts: AppParts): Hono {
   /** Answers `405` (with `Allow`) on a route's other methods; asked only when `app` has no match. */
   const otherMethods = newApp();
   const respond = responder(parts.allowedOrigins);
-  const { answer, json } = respond;
-  app.options('*', respond.preflight);
+  const { answer, json, jsonText } = respond;
 
-  const renderError = (error: Error, c: Context): Response => {
+  const renderError: RenderError = (error, c) => {
     if (c.req.path.endsWith('/webhooks') && error instanceof ApiError && error.status < 500) {
       guards.metrics.webhooks.inc({ outcome: 'rejected' });
     }
@@ -75,8 +75,9 @@ export function createApp(parts: AppParts): Hono {
       500,
     );
   };
-  // Budgets and the deadline before the routes; the log line and metrics after.
-  app.use('*', guarded(guards, renderError));
+  // Every handler runs under the guard: budgets and the deadline before, the log line and metrics after.
+  const route = routeTable(app, otherMethods, respond, guards, renderError);
+  app.options('*', guards.guard('preflight', 'read', respond.preflight, renderError));
 
   const permissions = (who: Caller) =>
     permissionsFor(who, {
@@ -84,8 +85,8 @@ export function createApp(parts: AppParts): Hono {
       upstreamPauses: service.upstream.supportsPause,
     });
 
-  const caller = async (c: Context, meetingId: string | null): Promise<Caller> =>
-    guards.admit(c, await parts.authorize(c.req.raw, { meetingId }));
+  const caller = (c: Context, meetingId: string | null): MaybePromise<Caller> =>
+    andThen(parts.authorize(c.req.raw, { meetingId }), (who) => guards.admit(c, who));
 
   /** A recording route: the id is checked, then the caller, then the recording's meeting on use. */
   const recordingCaller = async (c: Context) => {
@@ -93,11 +94,13 @@ export function createApp(parts: AppParts): Hono {
     return { recordingId, who: await caller(c, null) };
   };
 
-  const meetingCaller = async (c: Context) => {
+  /** The caller of a meeting's route; at once where the token and the budgets are checked in memory. */
+  const meetingCaller = (c: Context): MaybePromise<{ meetingId: string; who: Caller }> => {
     const meetingId = requireValidId(c.req.param('meetingId'), 'meeting id');
-    const who = await caller(c, meetingId);
-    requireMeeting(who, meetingId);
-    return { meetingId, who };
+    return andThen(caller(c, meetingId), (who) => {
+      requireMeeting(who, meetingId);
+      return { meetingId, who };
+    });
   };
 
   const listBody = (
@@ -115,7 +118,7 @@ export function createApp(parts: AppParts): Hono {
   const firstCursor = (view: Omit<MeetingView, 'meeting'>) =>
     view.hasMore ? encodeCursor(parts.pageSize, parts.pageSize) : null;
 
-  route(app, otherMethods, respond, '/health', {
+  route('/health', {
     GET: (c) => {
       const { reachable } = service.upstream.health;
       const stateReachable = parts.backend.reachable();
@@ -136,26 +139,26 @@ export function createApp(parts: AppParts): Hono {
     },
   });
 
-  route(app, otherMethods, respond, '/meetings/:meetingId/recordings', {
-    GET: async (c) => {
-      const { meetingId, who } = await meetingCaller(c);
-      const { offset, limit } = readPage(c.req.query('cursor'), c.req.query('limit'), parts.pageSize);
-      if (offset === 0 && limit === parts.pageSize) {
-        // The first page as the elements ask for it: serialized once per role and version of the page.
-        const cached = watches.cachedBody(meetingId, who.role, (view) => {
-          const { serverTime: _, ...rest } = listBody(who, view, firstCursor(view));
-          return JSON.stringify(rest).slice(0, -1);
-        });
-        if (cached !== null) {
-          const serverTime = JSON.stringify(new Date().toISOString());
-          return answer(c, `${cached},"serverTime":${serverTime}}`, 200, JSON_TYPE);
+  route('/meetings/:meetingId/recordings', {
+    // Synchronous while the caller is checked in memory and the page is watched: the hot read.
+    GET: (c) =>
+      andThen(meetingCaller(c), ({ meetingId, who }) => {
+        const { offset, limit } = readPage(c.req.query('cursor'), c.req.query('limit'), parts.pageSize);
+        if (offset === 0 && limit === parts.pageSize) {
+          // The first page as the elements ask for it: serialized once per role and version of the page.
+          const cached = watches.cachedBody(meetingId, who.role, (view) => {
+            const { serverTime: _, ...rest } = listBody(who, view, firstCursor(view));
+            return JSON.stringify(rest).slice(0, -1);
+          });
+          if (cached !== null) {
+            return jsonText(c, `${cached},"serverTime":"${isoNow()}"}`);
+          }
         }
-      }
-      const view =
-        (offset === 0 ? watches.cached(meetingId, limit) : null) ??
-        (await service.cachedList(meetingId, offset, limit));
-      return json(c, listBody(who, view, view.hasMore ? encodeCursor(offset + limit, limit) : null));
-    },
+        const page = (view: Omit<MeetingView, 'meeting'>) =>
+          json(c, listBody(who, view, view.hasMore ? encodeCursor(offset + limit, limit) : null));
+        const watched = offset === 0 ? watches.cached(meetingId, limit) : null;
+        return watched ? page(watched) : service.cachedList(meetingId, offset, limit).then(page);
+      }),
     POST: async (c) => {
       const { meetingId, who } = await meetingCaller(c);
       requirePermission(permissions(who).start, 'start a recording');
@@ -166,7 +169,7 @@ export function createApp(parts: AppParts): Hono {
     },
   });
 
-  route(app, otherMethods, respond, '/meetings/:meetingId/events', {
+  route('/meetings/:meetingId/events', {
     GET: async (c) => {
       const { meetingId, who } = await meetingCaller(c);
       // A HEAD gets the stream's headers only: nobody would read (or cancel) its body.
@@ -195,7 +198,7 @@ export function createApp(parts: AppParts): Hono {
     },
   });
 
-  route(app, otherMethods, respond, '/recordings/:recordingId', {
+  route('/recordings/:recordingId', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
       const { recording } = await service.read(who.meetingId, recordingId);
@@ -211,7 +214,7 @@ export function createApp(parts: AppParts): Hono {
     },
   });
 
-  route(app, otherMethods, respond, '/recordings/:recordingId/download', {
+  route('/recordings/:recordingId/download', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
       requirePermission(permissions(who).download, 'download recordings');
@@ -230,7 +233,7 @@ export function createApp(parts: AppParts): Hono {
     },
   });
 
-  route(app, otherMethods, respond, '/recordings/:recordingId/acknowledgements', {
+  route('/recordings/:recordingId/acknowledgements', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
       requirePermission(who.role === 'host', 'see who acknowledged a recording');
@@ -251,7 +254,7 @@ export function createApp(parts: AppParts): Hono {
     },
   });
 
-  route(app, otherMethods, respond, '/recordings/:recordingId/summary', {
+  route('/recordings/:recordingId/summary', {
     GET: async (c) => {
       const { recordingId, who } = await recordingCaller(c);
       requirePermission(permissions(who).download, 'read summaries');
@@ -259,7 +262,7 @@ export function createApp(parts: AppParts): Hono {
     },
   });
 
-  route(app, otherMethods, respond, '/webhooks', {
+  route('/webhooks', {
     POST: async (c) => {
       // Unsigned senders are turned away before their body is read.
       if (!c.req.header('dyte-signature') && !c.req.header('rtk-signature')) {
@@ -271,31 +274,48 @@ export function createApp(parts: AppParts): Hono {
     },
   });
 
-  route(app, otherMethods, respond, '/metrics', { GET: (c) => guards.metricsResponse(c) });
+  route('/metrics', { GET: (c) => guards.metricsResponse(c) });
 
   otherMethods.notFound((c) => json(c, new ApiError(404, 'not_found', 'No such route.').toBody(), 404));
-  app.notFound((c) => otherMethods.fetch(c.req.raw));
+  app.notFound(
+    guards.guard('unmatched', 'unmatched', (c) => otherMethods.fetch(c.req.raw, c.env), renderError),
+  );
   app.onError(renderError);
   return app;
 }
 
-type Handler = (c: Context) => Response | Promise<Response>;
+type Method = 'GET' | 'POST' | 'PUT';
 
-/** Registers a path's methods, and `405` with `Allow` for every other method on it. */
-function route(
+/**
+ * Registers a path's methods, each under the guard (one handler per match keeps Hono on its direct
+ * path), and `405` with `Allow` for every other method on it.
+ */
+function routeTable(
   app: Hono,
   otherMethods: Hono,
   { json }: Responder,
-  path: string,
-  handlers: Partial<Record<'GET' | 'POST' | 'PUT', Handler>>,
-): void {
-  for (const [method, handler] of Object.entries(handlers)) app.on(method, path, handler);
-  const allow = [...Object.keys(handlers), ...(handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
-  otherMethods.all(path, (c) =>
-    json(c, new ApiError(405, 'method_not_allowed', `Use ${allow} on this route.`).toBody(), 405, {
-      Allow: allow,
-    }),
-  );
+  guards: Guards,
+  renderError: RenderError,
+) {
+  return (path: string, handlers: Partial<Record<Method, Handler>>): void => {
+    for (const [method, handler] of Object.entries(handlers)) {
+      app.on(method, path, guards.guard(path, routeKind(method as Method, path), handler, renderError));
+    }
+    const allow = [...Object.keys(handlers), ...(handlers.GET ? ['HEAD'] : []), 'OPTIONS'].join(', ');
+    otherMethods.all(path, (c) =>
+      json(c, new ApiError(405, 'method_not_allowed', `Use ${allow} on this route.`).toBody(), 405, {
+        Allow: allow,
+      }),
+    );
+  };
+}
+
+/** Writes (start, stop, pause, resume, acknowledge) and download links have the tighter budget. */
+function routeKind(method: Method, path: string): RouteKind {
+  if (path === '/health') return 'probe';
+  if (path === '/webhooks') return 'webhook';
+  if (path.endsWith('/events')) return 'stream';
+  return method !== 'GET' || path.endsWith('/download') ? 'write' : 'read';
 }
 
 /** Cursors are opaque to the browser: base64url of `offset:limit`, so every page keeps its size. */

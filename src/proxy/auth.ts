@@ -7,6 +7,8 @@ import { ApiError } from '../core/errors.ts';
 import type { Permissions, Role } from '../core/contract.ts';
 import type { Actor } from '../core/recording.ts';
 import type { Revocations } from './coordination.ts';
+import { andThen } from './maybe.ts';
+import type { MaybePromise } from './maybe.ts';
 import { TokenVerifier } from './token.ts';
 import type { TokenPolicy } from './token-policy.ts';
 
@@ -22,9 +24,9 @@ export interface Caller {
 
 /**
  * Identifies the caller of a request or throws an ApiError (401 when unknown). `meetingId` is the
- * meeting the route names, when it names one.
+ * meeting the route names, when it names one. A caller known at once may be returned as it is.
  */
-export type Authorize = (request: Request, context: { meetingId: string | null }) => Promise<Caller>;
+export type Authorize = (request: Request, context: { meetingId: string | null }) => Caller | Promise<Caller>;
 
 function bearerToken(request: Request): string {
   const header = request.headers.get('authorization') ?? '';
@@ -38,12 +40,14 @@ function bearerToken(request: Request): string {
 /** The bearer token, verified with `secrets` (newest first) under `policy`, and not revoked. */
 export function tokenAuthorizer(secrets: string[], policy: TokenPolicy, revocations: Revocations): Authorize {
   const verifier = new TokenVerifier(secrets, policy);
-  return async (request) => {
+  return (request): MaybePromise<Caller> => {
     const claims = verifier.verify(bearerToken(request));
-    if (claims.jti !== null && (await revocations.isRevoked(claims.jti))) {
-      throw new ApiError(401, 'unauthorized', 'The recording token was revoked; get a fresh one.');
-    }
-    return claims;
+    if (claims.jti === null) return claims;
+    return andThen(revocations.isRevoked(claims.jti), (revoked) => {
+      if (revoked)
+        throw new ApiError(401, 'unauthorized', 'The recording token was revoked; get a fresh one.');
+      return claims;
+    });
   };
 }
 

@@ -83,7 +83,8 @@ export interface PageShare {
 /** Tokens revoked by their `jti`, each until it would have expired anyway. */
 export interface Revocations {
   revoke(jti: string, untilMs: number): Promise<void>;
-  isRevoked(jti: string): Promise<boolean>;
+  /** Answered at once where the set is in this process. */
+  isRevoked(jti: string): boolean | Promise<boolean>;
 }
 
 /**
@@ -143,7 +144,7 @@ export class MemoryRevocations implements Revocations {
     for (const [id, until] of this.revoked) if (until <= now) this.revoked.delete(id);
   }
 
-  async isRevoked(jti: string): Promise<boolean> {
+  isRevoked(jti: string): boolean {
     const until = this.revoked.get(jti);
     if (until === undefined) return false;
     if (until > Date.now()) return true;

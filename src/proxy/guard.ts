@@ -4,12 +4,14 @@
  * afterwards one log line (refusals summed up per burst) and its metrics. Also the audit lines and
  * `GET /metrics`.
  */
-import type { Context, MiddlewareHandler } from 'hono';
-import { routePath } from 'hono/route';
+import { createHash, randomUUID } from 'node:crypto';
+import type { Context } from 'hono';
 import { ApiError } from '../core/errors.ts';
 import type { Caller } from './auth.ts';
 import type { RateLimits } from './limits.ts';
-import type { Bursts, Logger } from './logger.ts';
+import type { Bursts, Logger, RequestLog, RouteLog } from './logger.ts';
+import { andThen } from './maybe.ts';
+import type { MaybePromise } from './maybe.ts';
 import type { ProxyMetrics } from './metrics.ts';
 
 /** Open event streams allowed at once on this instance. */
@@ -37,8 +39,25 @@ export interface GuardSettings {
 /** How soon to try a refused stream again. */
 const STREAM_RETRY_SECONDS = 5;
 
+/**
+ * What a route is to the guard: its budget (reads, the tighter writes, webhook senders'), whether the
+ * deadline applies (not to an open stream, which writes on its own), or, unmatched, read by its method.
+ * A probe (`/health`, polled by load balancers) is a read whose good answers are counted, not logged.
+ */
+export type RouteKind = 'read' | 'write' | 'stream' | 'webhook' | 'unmatched' | 'probe';
+
+/** What the guard learns of one request on its way: the route, and the caller once known. */
+interface RequestNote {
+  route: string;
+  write: boolean;
+  subject: string | null;
+  actor: string | null;
+}
+
+export type Handler = (c: Context) => MaybePromise<Response>;
+
 export class Guards {
-  private readonly subjects = new WeakMap<Request, { subject: string | null; actor: string | null }>();
+  private readonly notes = new WeakMap<Context, RequestNote>();
   private readonly streamCounts = new Map<string, number>();
   private openStreams = 0;
 
@@ -46,22 +65,59 @@ export class Guards {
     readonly limits: RateLimits,
     readonly metrics: ProxyMetrics,
     readonly logger: Logger,
+    readonly requests: RequestLog,
     readonly bursts: Bursts,
     private readonly settings: GuardSettings,
   ) {}
 
+  /**
+   * Puts a route's handler under the guard: the request is counted against its address's budget (a
+   * webhook sender's for the webhooks) before the handler runs; an answer not ready at once gets the
+   * deadline (an open stream does not); every answer, error or not, gets its log line and metrics. A
+   * handler that answers synchronously is answered synchronously.
+   */
+  guard(route: string, kind: RouteKind, handler: Handler, renderError: RenderError): Handler {
+    const line = kind === 'probe' ? null : this.requests.forRoute(route);
+    return (c) => {
+      const started = performance.now();
+      const note: RequestNote = {
+        route,
+        write: kind === 'write' || (kind === 'unmatched' && !READS.has(c.req.method)),
+        subject: null,
+        actor: null,
+      };
+      this.notes.set(c, note);
+      let answer: MaybePromise<Response>;
+      try {
+        answer = andThen(this.budget(c, kind, note.write), () => handler(c));
+      } catch (error) {
+        answer = renderError(error as Error, c);
+      }
+      if (!(answer instanceof Promise)) return this.finish(c, note, line, answer, started);
+      const timed = kind === 'stream' ? answer : withDeadline(answer, this.settings.deadlineMs);
+      return timed.then(
+        (response) => this.finish(c, note, line, response, started),
+        (error: Error) => this.finish(c, note, line, renderError(error, c), started),
+      );
+    };
+  }
+
   /** The caller is known: counts the request against its subject's budget; throws 429 past it. */
-  async admit(c: Context, who: Caller): Promise<Caller> {
-    const subject = who.sub ? `sub:${who.sub}` : await tokenSubject(c.req.header('authorization'));
-    this.subjects.set(c.req.raw, { subject, actor: who.sub });
-    if (subject !== null) await this.limits.subject(subject, isWrite(c));
-    return who;
+  admit(c: Context, who: Caller): MaybePromise<Caller> {
+    const note = this.notes.get(c);
+    const subject = who.sub ? `sub:${who.sub}` : tokenSubject(c.req.header('authorization'));
+    if (note) {
+      note.subject = subject;
+      note.actor = who.sub;
+    }
+    if (subject === null) return who;
+    return andThen(this.limits.subject(subject, note?.write ?? true), () => who);
   }
 
   /** Opens a stream slot (`acquire` runs once the caps allow); returns the release of both. */
   openStream(c: Context, acquire: () => () => void): () => void {
     const meeting = `m:${c.req.param('meetingId')}`;
-    const token = `t:${this.subjects.get(c.req.raw)?.subject ?? 'anonymous'}`;
+    const token = `t:${this.notes.get(c)?.subject ?? 'anonymous'}`;
     const { perToken, perMeeting, perInstance } = this.settings.streams;
     const refuse = (status: 429 | 503, message: string) =>
       new ApiError(
@@ -121,12 +177,47 @@ export class Guards {
     });
   }
 
-  /** What the request log says of the caller, once known. */
-  actorOf(request: Request): string | null {
-    return this.subjects.get(request)?.actor ?? null;
+  private budget(c: Context, kind: RouteKind, write: boolean): MaybePromise<void> {
+    const address = this.clientAddress(c);
+    return kind === 'webhook' ? this.limits.webhook(address) : this.limits.address(address, write);
   }
 
-  clientAddress(c: Context): string | null {
+  /** The answer's log line (refusals summed up per burst) and metrics. */
+  private finish(
+    c: Context,
+    note: RequestNote,
+    line: RouteLog | null,
+    response: Response,
+    started: number,
+  ): Response {
+    const { status } = response;
+    const method = c.req.method;
+    this.metrics.countRequest(note.route, method, status);
+    if (status < 400) {
+      if (line && this.requests.enabled) {
+        line(requestIdOf(c), method, status, performance.now() - started, note.actor);
+      }
+      return response;
+    }
+    const fields = {
+      requestId: requestIdOf(c),
+      method,
+      route: note.route,
+      status,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      actor: note.actor,
+    };
+    if (status >= 500) {
+      this.logger.error(fields, 'request');
+    } else {
+      // One line for the first refusal of a kind, one for the rest of its burst.
+      const code = status === 429 ? 'rate limited' : `answered ${status}`;
+      this.bursts.note(`${method} ${note.route} ${status}`, fields, `request ${code}`);
+    }
+    return response;
+  }
+
+  private clientAddress(c: Context): string | null {
     if (this.settings.trustForwardedFor) {
       const forwarded = c.req.header('x-forwarded-for')?.split(',').at(-1)?.trim();
       if (forwarded) return forwarded;
@@ -134,93 +225,49 @@ export class Guards {
     const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
     return env?.incoming?.socket?.remoteAddress ?? null;
   }
-
-  get deadlineMs(): number {
-    return this.settings.deadlineMs;
-  }
 }
 
-/** The middleware: budgets and deadline first, then one log line and the metrics of the answer. */
-export function guarded(
-  guards: Guards,
-  renderError: (error: Error, c: Context) => Response,
-): MiddlewareHandler {
-  return async (c, next) => {
-    const started = performance.now();
-    const incoming = c.req.header('x-request-id');
-    const requestId = incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : crypto.randomUUID();
-    try {
-      const address = guards.clientAddress(c);
-      if (c.req.method === 'POST' && c.req.path.endsWith('/webhooks')) await guards.limits.webhook(address);
-      else await guards.limits.address(address, isWrite(c));
-      // An event stream's opening is bounded by the upstream timeouts; once open, it writes on its own.
-      await withDeadline(next(), c.req.path.endsWith('/events') ? 0 : guards.deadlineMs, c);
-    } catch (error) {
-      c.res = renderError(error as Error, c);
-    }
-    const route = routePath(c, -1);
-    const status = c.res.status;
-    const fields = {
-      requestId,
-      method: c.req.method,
-      route: route === '*' || route === '/*' || route === '' ? 'unmatched' : route,
-      status,
-      durationMs: Math.round((performance.now() - started) * 10) / 10,
-      actor: guards.actorOf(c.req.raw),
-    };
-    guards.metrics.requests.inc({ route: fields.route, method: fields.method, status });
-    if (status >= 400 && status < 500) {
-      // One line for the first refusal of a kind, one for the rest of its burst.
-      const code = status === 429 ? 'rate limited' : `answered ${status}`;
-      guards.bursts.note(`${fields.method} ${fields.route} ${status}`, fields, `request ${code}`);
-    } else {
-      guards.logger[status >= 500 ? 'error' : 'info'](fields, 'request');
-    }
-  };
-}
+const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-/** Writes (start, stop, pause, resume, acknowledge) and download links have the tighter budget. */
-function isWrite(c: Context): boolean {
-  return (
-    (c.req.method !== 'GET' && c.req.method !== 'HEAD' && c.req.method !== 'OPTIONS') ||
-    c.req.path.endsWith('/download')
-  );
+export type RenderError = (error: Error, c: Context) => Response;
+
+/** The caller's request id (a reverse proxy's, say) when it is a sane one; a new one otherwise. */
+function requestIdOf(c: Context): string {
+  const incoming = c.req.header('x-request-id');
+  return incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
 /** A token without a subject is known by its hash (the token itself is never kept). */
-async function tokenSubject(authorization: string | undefined): Promise<string | null> {
+function tokenSubject(authorization: string | undefined): string | null {
   if (!authorization) return null;
-  const digest = new Uint8Array(
-    await crypto.subtle.digest('SHA-256', new TextEncoder().encode(authorization)),
-  );
-  return `token:${Array.from(digest.slice(0, 16), (byte) => byte.toString(16).padStart(2, '0')).join('')}`;
+  return `token:${createHash('sha256').update(authorization).digest('hex').slice(0, 32)}`;
 }
 
 /**
- * Runs the routes under the deadline. Work still going when it passes goes on (a start in flight
+ * The answer, or a 504 once the deadline passes. Work still going then goes on (a start in flight
  * must finish: a second click joins it), but its late answer is discarded, its body cancelled.
  */
-async function withDeadline(work: Promise<void>, ms: number, c: Context): Promise<void> {
+async function withDeadline(work: Promise<Response>, ms: number): Promise<Response> {
   if (ms <= 0) return work;
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<'late'>((resolve) => {
-    timer = setTimeout(() => resolve('late'), ms);
+  const late = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), ms);
   });
   try {
-    if ((await Promise.race([work, late])) !== 'late') return;
+    const answer = await Promise.race([work, late]);
+    if (answer !== null) return answer;
   } finally {
     clearTimeout(timer);
   }
-  const answered = new ApiError(
+  void work.then(
+    (discarded) => discarded.body?.cancel().catch(() => undefined),
+    () => undefined,
+  );
+  throw new ApiError(
     504,
     'upstream_unavailable',
     `The recording service did not answer within ${Math.round(ms / 1000)} s; try again.`,
   );
-  void work.then(
-    () => c.res.body?.cancel().catch(() => undefined),
-    () => undefined,
-  );
-  throw answered;
 }
 
 /** Compares in time independent of where the texts differ. */

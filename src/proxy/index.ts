@@ -23,7 +23,7 @@ import type { ProxyOptions } from './config.ts';
 import { EventStreams } from './events.ts';
 import { DEFAULT_STREAM_CAPS, Guards } from './guard.ts';
 import { DEFAULT_RATE_LIMITS, MemoryCounters, RateLimits } from './limits.ts';
-import { createLog } from './logger.ts';
+import { createLog, stderrLines } from './logger.ts';
 import { ProxyMetrics } from './metrics.ts';
 import { ReadCache } from './read-cache.ts';
 import { DEFAULT_TOKEN_POLICY } from './token-policy.ts';
@@ -68,8 +68,8 @@ export interface Proxy {
 }
 
 export function createProxy(options: ProxyOptions): Proxy {
-  const { logger, log, bursts } = createLog(
-    options.log ?? ((line) => process.stderr.write(`${line}\n`)),
+  const { logger, log, requests, bursts } = createLog(
+    options.log ?? stderrLines(),
     secretsOf(options),
     options.logLevel,
   );
@@ -91,7 +91,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     readRetries: options.upstreamRetries ?? 2,
     retryBaseMs: options.upstreamRetryBaseMs ?? 200,
     log,
-    guard: () => limits.upstream(),
+    guard: async () => limits.upstream(),
     observe: (method, outcome) => metrics.upstreamCalls.inc({ method, outcome }),
   });
   const codecs = options.recording?.codecs ?? [...upstream.codecs];
@@ -171,7 +171,7 @@ export function createProxy(options: ProxyOptions): Proxy {
     streams,
     webhooks,
     backend,
-    guards: new Guards(limits, metrics, logger, bursts, {
+    guards: new Guards(limits, metrics, logger, requests, bursts, {
       deadlineMs: options.requestDeadlineMs ?? 10_000,
       trustForwardedFor: options.trustForwardedFor ?? false,
       metricsToken: options.metricsToken ?? null,

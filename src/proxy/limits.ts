@@ -6,6 +6,8 @@
  * A refusal is `429 rate_limited` with `Retry-After`.
  */
 import { ApiError } from '../core/errors.ts';
+import { andThen } from './maybe.ts';
+import type { MaybePromise } from './maybe.ts';
 
 /** Requests per minute; 0 turns a budget off. */
 export interface RateLimitSettings {
@@ -44,10 +46,18 @@ export const NO_RATE_LIMITS: RateLimitSettings = {
 
 const WINDOW_MS = 60_000;
 
+export interface Hit {
+  count: number;
+  resetInMs: number;
+}
+
 /** Counts hits per key in fixed windows. */
 export interface Counters {
-  /** Counts one hit of `key` and answers the window's count so far and when it ends (ms from now). */
-  hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }>;
+  /**
+   * Counts one hit of `key` and answers the window's count so far and when it ends (ms from now); at
+   * once where the counts are in this process.
+   */
+  hit(key: string, windowMs: number): Hit | Promise<Hit>;
 }
 
 /** One process's counters; past `max` keys the expired windows are swept, then the oldest. */
@@ -56,7 +66,7 @@ export class MemoryCounters implements Counters {
 
   constructor(private readonly max = 100_000) {}
 
-  async hit(key: string, windowMs: number): Promise<{ count: number; resetInMs: number }> {
+  hit(key: string, windowMs: number): Hit {
     const now = Date.now();
     let window = this.windows.get(key);
     if (!window || window.resetAt <= now) {
@@ -86,36 +96,73 @@ export class RateLimits {
   ) {}
 
   /** A browser request from `address` (null when the runtime does not say); throws 429 past a budget. */
-  async address(address: string | null, write: boolean): Promise<void> {
+  address(address: string | null, write: boolean): MaybePromise<void> {
     if (address === null) return;
-    await this.take('address', `a:${address}`, this.settings.addressPerMinute);
-    if (write) await this.take('address', `aw:${address}`, this.settings.addressWritesPerMinute);
+    return this.both(
+      'address',
+      'a:',
+      'aw:',
+      address,
+      write,
+      this.settings.addressPerMinute,
+      this.settings.addressWritesPerMinute,
+    );
   }
 
   /** A request of an authorized caller, known by `subject`; throws 429 past a budget. */
-  async subject(subject: string, write: boolean): Promise<void> {
-    await this.take('subject', `s:${subject}`, this.settings.subjectPerMinute);
-    if (write) await this.take('subject', `sw:${subject}`, this.settings.subjectWritesPerMinute);
+  subject(subject: string, write: boolean): MaybePromise<void> {
+    return this.both(
+      'subject',
+      's:',
+      'sw:',
+      subject,
+      write,
+      this.settings.subjectPerMinute,
+      this.settings.subjectWritesPerMinute,
+    );
   }
 
   /** A webhook delivery from `address`, counted before its body is read. */
-  async webhook(address: string | null): Promise<void> {
-    if (address !== null) await this.take('webhooks', `w:${address}`, this.settings.webhooksPerMinute);
+  webhook(address: string | null): MaybePromise<void> {
+    if (address !== null) return this.take('webhooks', `w:${address}`, this.settings.webhooksPerMinute);
   }
 
   /** One upstream call of this proxy; throws 429 (the browser waits) rather than exceed the quota. */
-  async upstream(): Promise<void> {
-    await this.take('upstream', 'u', this.settings.upstreamPerMinute);
+  upstream(): MaybePromise<void> {
+    return this.take('upstream', 'u', this.settings.upstreamPerMinute);
   }
 
-  private async take(scope: Scope, key: string, perMinute: number): Promise<void> {
+  /** The budget of every request of `who`, then, for a write, the tighter one. */
+  private both(
+    scope: Scope,
+    prefix: string,
+    writePrefix: string,
+    who: string,
+    write: boolean,
+    perMinute: number,
+    writesPerMinute: number,
+  ): MaybePromise<void> {
+    const taken = this.take(scope, `${prefix}${who}`, perMinute);
+    if (!write) return taken;
+    return andThen(taken, () => this.take(scope, `${writePrefix}${who}`, writesPerMinute));
+  }
+
+  private take(scope: Scope, key: string, perMinute: number): MaybePromise<void> {
     if (perMinute <= 0) return;
-    let hit;
+    let hit: MaybePromise<Hit>;
     try {
-      hit = await this.counters.hit(key, WINDOW_MS);
+      hit = this.counters.hit(key, WINDOW_MS);
     } catch {
       return; // Shared counters out of reach: serving beats refusing everyone.
     }
+    if (!(hit instanceof Promise)) return this.judge(scope, hit, perMinute);
+    return hit.then(
+      (counted) => this.judge(scope, counted, perMinute),
+      () => undefined,
+    );
+  }
+
+  private judge(scope: Scope, hit: Hit, perMinute: number): void {
     if (hit.count <= perMinute) return;
     this.onRefused(scope);
     const retryAfter = Math.max(1, Math.ceil(hit.resetInMs / 1000));

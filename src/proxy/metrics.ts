@@ -8,11 +8,22 @@ import type { EventBus } from './bus.ts';
 
 export class ProxyMetrics {
   readonly registry = new Registry();
+  /** Answers by route, method and status, counted here and handed to prom-client when scraped. */
+  private readonly answered = new Map<
+    string,
+    { route: string; method: string; status: number; count: number }
+  >();
   readonly requests = new Counter({
     name: 'drk_http_requests_total',
     help: 'Browser, webhook and health requests, by route template, method and status.',
     labelNames: ['route', 'method', 'status'] as const,
     registers: [this.registry],
+    collect: () => {
+      this.requests.reset();
+      for (const { route, method, status, count } of this.answered.values()) {
+        this.requests.inc({ route, method, status }, count);
+      }
+    },
   });
   readonly openStreams = new Gauge({
     name: 'drk_open_streams',
@@ -43,6 +54,17 @@ export class ProxyMetrics {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [this.registry],
   });
+
+  /**
+   * One answered request. On every request's path, so a map entry is bumped rather than prom-client's
+   * labelled counter (which hashes and checks its labels on every increment).
+   */
+  countRequest(route: string, method: string, status: number): void {
+    const key = `${status} ${method} ${route}`;
+    const counted = this.answered.get(key);
+    if (counted) counted.count += 1;
+    else this.answered.set(key, { route, method, status, count: 1 });
+  }
 
   /** The bus, with every publish timed into the fan-out histogram. */
   timed(bus: EventBus): EventBus {

@@ -1,9 +1,10 @@
 /**
  * How the proxy answers: every answer is built once, with its final headers (CORS for the allowed
- * origins, nosniff, no-store) as a plain object. No middleware stands between the router and a
- * route, so one matching handler keeps Hono on its direct path and a sync route answers synchronously;
- * no `Headers` object or copied `Response` is made, which keeps `@hono/node-server` on its fast path.
- * Routes answer through `json` / `answer`, never `c.json`.
+ * origins, nosniff, no-store) as a plain object, the usual ones made once and shared. No middleware
+ * stands between the router and a route (the guard wraps each handler), so one matching handler keeps
+ * Hono on its direct path and a sync route answers synchronously; no `Headers` object or copied
+ * `Response` is made, which keeps `@hono/node-server` on its fast path. Routes answer through `json` /
+ * `jsonText` / `answer`, never `c.json`.
  */
 import type { Context } from 'hono';
 
@@ -20,6 +21,8 @@ export interface Responder {
   /** An answer with those headers, `headers` replacing any of them. */
   answer(c: Context, body: BodyInit | null, status: number, headers?: HeaderRecord): Response;
   json(c: Context, value: unknown, status?: number, headers?: HeaderRecord): Response;
+  /** A JSON answer already serialized (a cached body). */
+  jsonText(c: Context, text: string, status?: number, headers?: HeaderRecord): Response;
   /** The answer to any OPTIONS (a preflight), whatever the route. */
   preflight(c: Context): Response;
 }
@@ -31,7 +34,10 @@ export function responder(allowedOrigins: readonly string[]): Responder {
     'x-content-type-options': 'nosniff',
     'cache-control': 'no-store',
   };
-  const plain: HeaderRecord = { ...common, vary: 'Origin' };
+  const plain: HeaderRecord = Object.freeze({ ...common, vary: 'Origin' });
+  const jsonType: HeaderRecord = Object.freeze({ 'content-type': 'application/json' });
+  // The headers of most answers (JSON, no CORS request), made once: shared, never changed.
+  const plainJson: HeaderRecord = Object.freeze({ ...plain, ...jsonType });
   const allowOrigin = (c: Context) => {
     const origin = originOf(c);
     return origin !== null && allowed.has(origin) ? { 'access-control-allow-origin': origin } : null;
@@ -42,11 +48,15 @@ export function responder(allowedOrigins: readonly string[]): Responder {
   };
   const answer: Responder['answer'] = (c, body, status, headers) =>
     new Response(body, { status, headers: headers ? { ...headersOf(c), ...headers } : headersOf(c) });
+  const jsonText: Responder['jsonText'] = (c, text, status = 200, headers) =>
+    headers || allowOrigin(c)
+      ? answer(c, text, status, headers ? { ...jsonType, ...headers } : jsonType)
+      : new Response(text, { status, headers: plainJson });
   return {
     headersOf,
     answer,
-    json: (c, value, status = 200, headers) =>
-      answer(c, JSON.stringify(value), status, { 'content-type': 'application/json', ...headers }),
+    json: (c, value, status, headers) => jsonText(c, JSON.stringify(value), status, headers),
+    jsonText,
     preflight: (c) =>
       new Response(null, {
         status: 204,

@@ -500,6 +500,49 @@ describe('logs and metrics', () => {
     assert.equal(lines.filter((line) => line.includes('client aborted')).length, 1, lines.join('\n'));
   });
 
+  it('counts /health answers below 400 without a log line each (load balancers poll it)', async () => {
+    const before = rig.logs.length;
+    for (let i = 0; i < 3; i += 1) assert.equal((await rig.call('/health')).status, 200);
+    const lines = parsed().slice(before);
+    assert.deepEqual(
+      lines.filter((entry) => entry.route === '/health'),
+      [],
+    );
+    const text = await (await rig.call('/metrics', { token: METRICS_TOKEN })).text();
+    const counted = /drk_http_requests_total\{route="\/health",method="GET",status="200"\} (\d+)/.exec(text);
+    assert.ok(counted && Number(counted[1]) >= 3, text);
+  });
+
+  it('answers the hot reads synchronously while the caller and the page are in memory', async () => {
+    // A ready answer needs no promise: @hono/node-server then writes it on its fast path.
+    const meeting = meetingId();
+    const viewer = await rig.token('viewer', meeting);
+    const stream = await openEvents(rig, meeting, viewer);
+    try {
+      const health = rig.proxy.fetch(new Request(`${rig.url}/health`));
+      assert.ok(!(health instanceof Promise), '/health answered at once');
+      assert.equal(health.status, 200);
+      const list = rig.proxy.fetch(
+        new Request(`${rig.url}/meetings/${meeting}/recordings`, {
+          headers: { authorization: `Bearer ${viewer}` },
+        }),
+      );
+      assert.ok(!(list instanceof Promise), 'the watched first page answered at once');
+      assert.equal(list.status, 200);
+      const body = (await list.json()) as { recordings: unknown[]; serverTime: string };
+      assert.deepEqual(body.recordings, []);
+      assert.ok(!Number.isNaN(Date.parse(body.serverTime)));
+      const unwatched = rig.proxy.fetch(
+        new Request(`${rig.url}/meetings/${meetingId()}/recordings`, {
+          headers: { authorization: `Bearer ${viewer}` },
+        }),
+      );
+      assert.equal((await unwatched).status, 403, 'another meeting: refused, whichever way it answers');
+    } finally {
+      await stream.close();
+    }
+  });
+
   it('serves Prometheus metrics to the metrics token only', async () => {
     assert.equal((await rig.call('/metrics')).status, 401);
     assert.equal((await rig.call('/metrics', { token: 'wrong-token-wrong-token' })).status, 401);

@@ -1,6 +1,8 @@
 /** The proxy's pure parts: tokens, configuration from the environment, the event bus's replay window. */
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { Writable } from 'node:stream';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ApiError } from '../../src/core/errors.ts';
@@ -13,7 +15,7 @@ import {
 } from '../../src/server.ts';
 import type { Recording } from '../../src/core/recording.ts';
 import { secretsOf } from '../../src/proxy/config.ts';
-import { createLog } from '../../src/proxy/logger.ts';
+import { batchedLines, createLog } from '../../src/proxy/logger.ts';
 import { TokenVerifier } from '../../src/proxy/token.ts';
 import { TOKEN_SECRET } from './helpers.ts';
 
@@ -300,5 +302,81 @@ describe('the in-memory event bus', () => {
     await new Promise((resolve) => setTimeout(resolve, 2));
     const second = await new MemoryEventBus().lastId('m');
     assert.ok(second > first + 1000);
+  });
+});
+
+describe('log lines', () => {
+  it('writes request lines as JSON pino would, whatever the actor, with secrets scrubbed', () => {
+    fc.assert(
+      fc.property(fc.option(fc.string({ maxLength: 200 })), fc.nat({ max: 599 }), (actor, status) => {
+        const lines: string[] = [];
+        const secret = 'api-key-that-must-not-show';
+        const { requests } = createLog((line) => lines.push(line), [secret]);
+        const sent = actor === null ? null : `${actor}${secret}`;
+        requests.forRoute('/meetings/:meetingId/recordings')('req-1', 'GET', status, 1.26, sent);
+        const line = JSON.parse(lines[0]!) as Record<string, unknown>;
+        assert.equal(line.level, 'info');
+        assert.ok(!Number.isNaN(Date.parse(String(line.time))));
+        assert.deepEqual(
+          { ...line, time: undefined },
+          {
+            level: 'info',
+            time: undefined,
+            requestId: 'req-1',
+            method: 'GET',
+            route: '/meetings/:meetingId/recordings',
+            status,
+            durationMs: 1.3,
+            actor: sent === null ? null : sent.split(secret).join('[redacted]'),
+            msg: 'request',
+          },
+        );
+      }),
+    );
+  });
+
+  it('says when the info level is off (the guard then writes no request line)', () => {
+    const { requests } = createLog(() => undefined, [], 'warn');
+    assert.equal(requests.enabled, false);
+    assert.equal(createLog(() => undefined, []).requests.enabled, true);
+  });
+
+  it('batches the lines of one turn into one write, in order, at most 500 a write', async () => {
+    const writes: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        writes.push(chunk.toString());
+        done();
+      },
+    });
+    const write = batchedLines(sink);
+    for (let i = 0; i < 3; i += 1) write(`line ${i}`);
+    assert.deepEqual(writes, [], 'nothing before the turn ends');
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(writes, ['line 0\nline 1\nline 2\n']);
+    for (let i = 0; i < 501; i += 1) write(`line ${i}`);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(
+      writes.slice(1).map((text) => text.split('\n').length - 1),
+      [500, 1],
+    );
+    assert.equal(writes.slice(1).join(''), Array.from({ length: 501 }, (_, i) => `line ${i}\n`).join(''));
+  });
+
+  it('writes what is pending when the process exits', () => {
+    const logger = new URL('../../src/proxy/logger.ts', import.meta.url).href;
+    const child = spawnSync(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `const { stderrLines } = await import(${JSON.stringify(logger)}); stderrLines()('last words'); process.exit(0);`,
+      ],
+      { encoding: 'utf8' },
+    );
+    assert.equal(child.status, 0, child.stderr);
+    assert.equal(child.stderr, 'last words\n');
   });
 });
