@@ -199,8 +199,11 @@ export class Guards {
       }
       return response;
     }
+    // An error answer names its log line, for whoever reports it.
+    const requestId = requestIdOf(c);
+    response.headers.set('x-request-id', requestId);
     const fields = {
-      requestId: requestIdOf(c),
+      requestId,
       method,
       route: note.route,
       status,

@@ -10,7 +10,7 @@ import type { Context } from 'hono';
 
 const ALLOW_METHODS = 'GET,POST,PUT,OPTIONS';
 const ALLOW_HEADERS = 'Authorization,Content-Type,Last-Event-ID,Accept';
-const EXPOSE_HEADERS = 'Retry-After,Location';
+const EXPOSE_HEADERS = 'Retry-After,Location,X-Request-Id';
 const MAX_AGE_SECONDS = '600';
 
 export type HeaderRecord = Record<string, string>;

@@ -441,6 +441,12 @@ describe('logs and metrics', () => {
     assert.equal(line.status, 200);
     assert.equal(typeof line.durationMs, 'number');
     assert.equal(line.actor, 'ana-42');
+    // An error answer names its line.
+    const refused = await rig.call(`/meetings/${meeting}/recordings`, { token: 'not-a-token' });
+    assert.equal(refused.status, 401);
+    const named = refused.headers.get('x-request-id');
+    assert.match(named ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(parsed().find((entry) => entry.requestId === named)?.status, 401);
   });
 
   it('writes an audit line for every start and stop: who, which meeting, which recording', async () => {

@@ -190,7 +190,11 @@ describe('requests the proxy refuses', () => {
     };
     for (const [name, response] of Object.entries(answers)) {
       assert.equal(response.headers.get('access-control-allow-origin'), 'https://app.example', name);
-      assert.equal(response.headers.get('access-control-expose-headers'), 'Retry-After,Location', name);
+      assert.equal(
+        response.headers.get('access-control-expose-headers'),
+        'Retry-After,Location,X-Request-Id',
+        name,
+      );
       assert.equal(response.headers.get('x-content-type-options'), 'nosniff', name);
       assert.equal(response.headers.get('cache-control'), 'no-store', name);
       assert.equal(response.headers.get('vary'), 'Origin', name);

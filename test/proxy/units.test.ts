@@ -351,7 +351,7 @@ describe('log lines', () => {
     });
     const write = batchedLines(sink);
     for (let i = 0; i < 3; i += 1) write(`line ${i}`);
-    assert.deepEqual(writes, [], 'nothing before the turn ends');
+    assert.equal(writes.length, 0, 'nothing before the turn ends');
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(writes, ['line 0\nline 1\nline 2\n']);
     for (let i = 0; i < 501; i += 1) write(`line ${i}`);
