@@ -9,6 +9,7 @@
  * and all, when the IPC channel closes (the bench is done with it, or the bench itself is gone).
  */
 import { serve } from '@hono/node-server';
+import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
@@ -22,6 +23,7 @@ import { MemoryRevocations } from '../src/proxy/coordination.ts';
 import { DEFAULT_TOKEN_POLICY } from '../src/proxy/token-policy.ts';
 import { responder } from '../src/proxy/respond.ts';
 import { NO_RATE_LIMITS } from '../src/proxy/limits.ts';
+import { batchedLines } from '../src/proxy/logger.ts';
 import { andThen } from '../src/proxy/maybe.ts';
 import { createProxy } from '../src/server.ts';
 import type { ChildReply, ChildRequest, ServerSpec, StackInfo } from './lib/child.ts';
@@ -31,10 +33,14 @@ const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
 };
 
-/** The bench measures the proxy's work, not its limits: its clients share a few tokens. */
-const UNLIMITED = {
+/**
+ * The bench measures the proxy's work, not its limits: its clients share a few tokens. Its log lines
+ * are written as on stderr (batched per turn), to /dev/null.
+ */
+const BENCH_OPTIONS = {
   rateLimits: NO_RATE_LIMITS,
   streamCaps: { perToken: 0, perMeeting: 0, perInstance: 0 },
+  log: batchedLines(createWriteStream('/dev/null')),
 };
 
 async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<StackInfo> {
@@ -45,8 +51,7 @@ async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise
     basePath: '/api',
     redis: spec.redis,
     heartbeatMs: spec.heartbeatMs,
-    log: () => {},
-    ...UNLIMITED,
+    ...BENCH_OPTIONS,
   });
   await proxy.start();
   const { staticDir } = spec;
@@ -72,8 +77,7 @@ async function startProxyInstance(
     tokenSecret: spec.tokenSecret,
     basePath: '/api',
     redis: spec.redis,
-    log: () => {},
-    ...UNLIMITED,
+    ...BENCH_OPTIONS,
   });
   await proxy.start();
   return { proxyUrl: `http://127.0.0.1:${await listen(proxy.fetch)}/api` };

@@ -6,6 +6,7 @@
  * backwards on any stream, every recording ends in a terminal state every viewer sees, memory flat.
  * Exits 1 when an invariant broke.
  */
+import { setMaxListeners } from 'node:events';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parseArgs } from 'node:util';
@@ -216,6 +217,7 @@ async function sampleMemory(until: number): Promise<void> {
 
 const meetings = Array.from({ length: MEETINGS }, (_, i) => `soak-${i}-${crypto.randomUUID().slice(0, 6)}`);
 const stopStreams = new AbortController();
+setMaxListeners(MEETINGS * VIEWERS_PER_MEETING, stopStreams.signal); // one listener per viewer stream
 const started = Date.now();
 const until = started + MINUTES * 60_000;
 const streams = meetings.flatMap((meeting) =>

@@ -4,6 +4,7 @@
  * downloads, signed webhooks, a rate limit, fault injection and a `/_sim/` control plane.
  */
 import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -171,6 +172,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   /** Responses withheld by the `timeout` fault: their connections close when the timer fires (or on close). */
   const held = new Set<ReturnType<typeof setTimeout>>();
   const closing = new AbortController();
+  setMaxListeners(0, closing.signal); // every request in a latency fault waits on it
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     clock.runDue();
