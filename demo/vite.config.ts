@@ -29,7 +29,6 @@ export default defineConfig({
     include: [
       'lit',
       'lit/decorators.js',
-      '@lit/task',
       '@lit/react',
       'react',
       'react-dom/client',
