@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import { ApiError } from '../../src/core/errors.ts';
 import { createProxy } from '../../src/server.ts';
+import type { Caller } from '../../src/server.ts';
 import { meetingId, startRig, TOKEN_SECRET } from './helpers.ts';
 import type { Rig } from './helpers.ts';
 
@@ -229,40 +230,48 @@ describe('the proxy as a fetch handler', () => {
     }
   });
 
-  it('lets the host app replace the authorization step', async () => {
-    const rig = await startRig({
-      proxy: {
-        authorize: async (request, { meetingId }) => {
-          const session = request.headers.get('x-session');
-          if (session !== 'valid-session') throw new ApiError(401, 'unauthorized', 'No session.');
-          return {
-            meetingId: meetingId ?? 'm-session',
-            role: 'viewer',
-            sub: 'user-1',
-            name: 'Dee',
-            expiresAt: null,
-          };
+  for (const answers of ['at once', 'as a promise'] as const) {
+    it(`lets the host app replace the authorization step (its answer ${answers})`, async () => {
+      const check = (request: Request, meetingId: string | null): Caller => {
+        const session = request.headers.get('x-session');
+        if (session !== 'valid-session') throw new ApiError(401, 'unauthorized', 'No session.');
+        return {
+          meetingId: meetingId ?? 'm-session',
+          role: 'viewer',
+          sub: 'user-1',
+          name: 'Dee',
+          expiresAt: null,
+        };
+      };
+      const rig = await startRig({
+        proxy: {
+          authorize:
+            answers === 'at once'
+              ? (request, { meetingId }) => check(request, meetingId)
+              : async (request, { meetingId }) => check(request, meetingId),
         },
-      },
-    });
-    try {
-      const meeting = meetingId();
-      const path = `/meetings/${meeting}/recordings`;
-      assert.equal((await rig.call(path, { token: await rig.token('host', meeting) })).status, 401);
-      const ok = await rig.call(path, { headers: { 'x-session': 'valid-session' } });
-      assert.equal(ok.status, 200);
-      const list = (await ok.json()) as { permissions: { start: boolean } };
-      assert.equal(list.permissions.start, false);
-      const start = await rig.call(path, {
-        method: 'POST',
-        json: {},
-        headers: { 'x-session': 'valid-session' },
       });
-      assert.equal(start.status, 403);
-    } finally {
-      await rig.close();
-    }
-  });
+      try {
+        const meeting = meetingId();
+        const path = `/meetings/${meeting}/recordings`;
+        const refused = await rig.call(path, { token: await rig.token('host', meeting) });
+        assert.equal(refused.status, 401);
+        assert.equal(((await refused.json()) as { error: { message: string } }).error.message, 'No session.');
+        const ok = await rig.call(path, { headers: { 'x-session': 'valid-session' } });
+        assert.equal(ok.status, 200);
+        const list = (await ok.json()) as { permissions: { start: boolean } };
+        assert.equal(list.permissions.start, false);
+        const start = await rig.call(path, {
+          method: 'POST',
+          json: {},
+          headers: { 'x-session': 'valid-session' },
+        });
+        assert.equal(start.status, 403);
+      } finally {
+        await rig.close();
+      }
+    });
+  }
 
   it('refuses a configuration that cannot work', () => {
     assert.throws(() => createProxy({ upstream, tokenSecret: 'short' }), /at least 32/);
