@@ -39,7 +39,9 @@ const STREAM_RETRY_SECONDS = 5;
 
 export class Guards {
   private readonly subjects = new WeakMap<Request, { subject: string | null; actor: string | null }>();
-  private readonly streamCounts = new Map<string, number>();
+  /** Open streams per meeting id and per token subject (see `openStream`). */
+  private readonly meetingStreams = new Map<string, number>();
+  private readonly tokenStreams = new Map<string, number>();
   private openStreams = 0;
 
   constructor(
@@ -60,8 +62,9 @@ export class Guards {
 
   /** Opens a stream slot (`acquire` runs once the caps allow); returns the release of both. */
   openStream(c: Context, acquire: () => () => void): () => void {
-    const meeting = `m:${c.req.param('meetingId')}`;
-    const token = `t:${this.subjects.get(c.req.raw)?.subject ?? 'anonymous'}`;
+    const meetingId = c.req.param('meetingId') ?? '';
+    // A caller without a subject is not counted per token.
+    const subject = this.subjects.get(c.req.raw)?.subject ?? null;
     const { perToken, perMeeting, perInstance } = this.settings.streams;
     const refuse = (status: 429 | 503, message: string) =>
       new ApiError(
@@ -74,27 +77,25 @@ export class Guards {
     if (perInstance > 0 && this.openStreams >= perInstance) {
       throw refuse(503, 'This server has as many live connections as it can take; try again shortly.');
     }
-    if (perMeeting > 0 && (this.streamCounts.get(meeting) ?? 0) >= perMeeting) {
+    if (perMeeting > 0 && (this.meetingStreams.get(meetingId) ?? 0) >= perMeeting) {
       throw refuse(429, 'This meeting has as many live connections as allowed; try again shortly.');
     }
-    if (perToken > 0 && token !== 't:anonymous' && (this.streamCounts.get(token) ?? 0) >= perToken) {
+    if (perToken > 0 && subject !== null && (this.tokenStreams.get(subject) ?? 0) >= perToken) {
       throw refuse(429, 'This token has as many live connections open as allowed; close one first.');
     }
     const release = acquire();
-    const keys = [meeting, token];
-    for (const key of keys) this.streamCounts.set(key, (this.streamCounts.get(key) ?? 0) + 1);
+    count(this.meetingStreams, meetingId, 1);
+    if (subject !== null) count(this.tokenStreams, subject, 1);
     this.openStreams += 1;
     this.metrics.openStreams.inc();
+    // Kept as long as the stream is open: it holds the two keys it was counted under and nothing else.
     let released = false;
     return () => {
       if (released) return;
       released = true;
       release();
-      for (const key of keys) {
-        const left = (this.streamCounts.get(key) ?? 1) - 1;
-        if (left > 0) this.streamCounts.set(key, left);
-        else this.streamCounts.delete(key);
-      }
+      count(this.meetingStreams, meetingId, -1);
+      if (subject !== null) count(this.tokenStreams, subject, -1);
       this.openStreams -= 1;
       this.metrics.openStreams.dec();
     };
@@ -177,6 +178,13 @@ export function guarded(
       guards.logger[status >= 500 ? 'error' : 'info'](fields, 'request');
     }
   };
+}
+
+/** Adds `by` to the key's count; a count down to zero is forgotten. */
+function count(counts: Map<string, number>, key: string, by: number): void {
+  const left = (counts.get(key) ?? 0) + by;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
 }
 
 /** Writes (start, stop, pause, resume, acknowledge) and download links have the tighter budget. */
