@@ -16,8 +16,10 @@ import type { MeetingView } from './watch.ts';
 const encoder = new TextEncoder();
 /** Past this many queued bytes a reader is too slow: it is dropped and will resume when it reconnects. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-/** How soon a browser should reconnect after a closed stream. */
-const RETRY_MS = 2000;
+/** How soon a browser should reconnect after a closed stream: every stream's first bytes. */
+const RETRY = encoder.encode('retry: 2000\n\n');
+/** Between events, every heartbeat interval. */
+const HEARTBEAT = encoder.encode(': heartbeat\n\n');
 const STREAM_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-store, no-transform',
@@ -163,17 +165,17 @@ class NodeStream extends OpenStream {
     ...rest: ConstructorParameters<typeof OpenStream>
   ) {
     super(...rest);
-    // `on`, not `once`: `forget` runs once anyway, and `once` would add a wrapper and its state.
-    response.on('close', () => this.forget());
   }
 
-  /** Sends the status line and headers. */
+  /** Sends the status line and headers, once the opening is ready; from then on a leaving reader ends it. */
   head(headers: Record<string, string>): void {
     this.response.writeHead(200, headers);
     // Node keeps the header block for the life of the response, as the rope of some forty pieces
     // its concatenation built (about 1 kB); reading a character has V8 flatten it into one string.
     const header = (this.response as { _header?: unknown })._header;
     if (typeof header === 'string') header.charCodeAt(0);
+    // `on`, not `once`: `forget` runs once anyway, and `once` would add a wrapper and its state.
+    this.response.on('close', () => this.forget());
   }
 
   /** The reader left (or its socket is gone) before the stream was set up. */
@@ -237,7 +239,7 @@ export class EventStreams {
     // The stream's headers merged with those every answer carries (CORS, nosniff).
     if (stream instanceof NodeStream) stream.head({ ...respond.headersOf(c), ...STREAM_HEADERS });
     stream.begin(opening.opening, opening.lastSent);
-    // A reader that left while the snapshot was prepared: its `close` may have come before ours.
+    // A reader that left while the snapshot was prepared: its `close` has come and gone.
     if (stream instanceof NodeStream && stream.gone) stream.close();
     if (!stream.closed) {
       this.startHeartbeat();
@@ -311,12 +313,11 @@ export class EventStreams {
   }
 
   private async opening(request: StreamRequest): Promise<{ opening: Uint8Array[]; lastSent: number }> {
-    const retry = encoder.encode(`retry: ${RETRY_MS}\n\n`);
     if (request.lastEventId !== null) {
       const missed = await this.bus.since(request.meetingId, request.lastEventId);
       if (missed) {
         return {
-          opening: [retry, ...missed.map((event) => encodeEvent(event, request.role))],
+          opening: [RETRY, ...missed.map((event) => encodeEvent(event, request.role))],
           lastSent: missed.at(-1)?.id ?? request.lastEventId,
         };
       }
@@ -324,16 +325,15 @@ export class EventStreams {
     // Read the resume point first: anything published while the snapshot is built follows it.
     const snapshotId = await this.bus.lastId(request.meetingId);
     const { list, view } = await request.snapshot();
-    const opening = [retry, encoder.encode(frame('snapshot', list, snapshotId))];
+    const opening = [RETRY, encoder.encode(frame('snapshot', list, snapshotId))];
     if (view.meeting) opening.push(encoder.encode(frame('meeting', view.meeting)));
     return { opening, lastSent: snapshotId };
   }
 
   private startHeartbeat(): void {
     if (this.heartbeat) return;
-    const comment = encoder.encode(': heartbeat\n\n');
     this.heartbeat = setInterval(() => {
-      for (const stream of this.live()) stream.send(comment);
+      for (const stream of this.live()) stream.send(HEARTBEAT);
     }, this.heartbeatMs);
   }
 
