@@ -16,8 +16,10 @@ import type { MeetingView } from './watch.ts';
 const encoder = new TextEncoder();
 /** Past this many queued bytes a reader is too slow: it is dropped and will resume when it reconnects. */
 const MAX_BUFFERED_BYTES = 1024 * 1024;
-/** How soon a browser should reconnect after a closed stream. */
-const RETRY_MS = 2000;
+/** How soon a browser should reconnect after a closed stream: every stream's first bytes. */
+const RETRY = encoder.encode('retry: 2000\n\n');
+/** Between events, every heartbeat interval. */
+const HEARTBEAT = encoder.encode(': heartbeat\n\n');
 const STREAM_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-store, no-transform',
@@ -38,26 +40,56 @@ interface StreamRequest {
   onClose: () => void;
 }
 
+/** The open streams of one meeting: one bus subscription delivers to all of them. */
+interface MeetingStreams {
+  meetingId: string;
+  streams: Set<OpenStream>;
+  unsubscribe: () => void;
+}
+
+/** The streams whose authorization ends at the same time (tokens end on whole seconds): one timer. */
+interface Expiry {
+  at: number;
+  streams: Set<OpenStream>;
+  timer: ReturnType<typeof setTimeout>;
+}
+
 /**
- * One open stream, whatever carries its bytes. Per-stream state is these few fields and the bus
- * listener: with thousands of idle streams open, that is what the proxy holds for each.
+ * One stream, whatever carries its bytes. Per-stream state is these few fields and an entry in its
+ * meeting's set (and in its expiry's): with thousands of idle streams open, that is what the proxy
+ * holds for each beside the connection itself. No closure, timer or bus listener of its own.
  */
 abstract class OpenStream {
   closed = false;
   lastSent = 0;
-  timer: ReturnType<typeof setTimeout> | null = null;
-  unsubscribe: () => void = () => undefined;
+  /** Events delivered while the opening is prepared, sent right after it; null once it is sent. */
+  pending: SequencedEvent[] | null = [];
+  expiry: Expiry | null = null;
 
   constructor(
-    private readonly streams: Set<OpenStream>,
+    private readonly hub: EventStreams,
+    readonly meeting: MeetingStreams,
     private readonly role: Role,
     private readonly onClose: () => void,
   ) {}
 
   deliver(event: SequencedEvent): void {
+    if (this.pending) {
+      this.pending.push(event);
+      return;
+    }
     if (event.id <= this.lastSent) return;
     this.lastSent = event.id;
     this.send(encodeEvent(event, this.role));
+  }
+
+  /** Sends the opening, then whatever was delivered while it was prepared. */
+  begin(opening: readonly Uint8Array[], lastSent: number): void {
+    const pending = this.pending ?? [];
+    this.pending = null;
+    this.lastSent = lastSent;
+    for (const chunk of opening) this.send(chunk);
+    for (const event of pending) this.deliver(event);
   }
 
   send(chunk: Uint8Array): void {
@@ -76,13 +108,11 @@ abstract class OpenStream {
     this.end();
   }
 
-  /** Lets go of everything the stream holds; once, whichever side ended it. */
-  protected forget(): void {
+  /** Lets go of everything the stream holds; once, whichever side ended it (or its opening failed). */
+  forget(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    this.unsubscribe();
-    this.streams.delete(this);
+    this.hub.leave(this);
     this.onClose();
   }
 
@@ -135,7 +165,23 @@ class NodeStream extends OpenStream {
     ...rest: ConstructorParameters<typeof OpenStream>
   ) {
     super(...rest);
-    response.once('close', () => this.forget());
+  }
+
+  /** Sends the status line and headers, once the opening is ready; from then on a leaving reader ends it. */
+  head(headers: Record<string, string>): void {
+    this.response.writeHead(200, headers);
+    // Node keeps the header block for the life of the response, as the rope of some forty pieces
+    // its concatenation built (about 1 kB); reading a character has V8 flatten it into one string.
+    const header = (this.response as { _header?: unknown })._header;
+    if (typeof header === 'string') header.charCodeAt(0);
+    // `on`, not `once`: `forget` runs once anyway, and `once` would add a wrapper and its state.
+    this.response.on('close', () => this.forget());
+  }
+
+  /** The reader left (or its socket is gone) before the stream was set up. */
+  get gone(): boolean {
+    const { response } = this;
+    return response.destroyed || !response.socket || response.socket.destroyed;
   }
 
   protected write(chunk: Uint8Array): number {
@@ -161,7 +207,8 @@ function nodeResponse(c: Context): ServerResponse | null {
 }
 
 export class EventStreams {
-  private readonly open = new Set<OpenStream>();
+  private readonly meetings = new Map<string, MeetingStreams>();
+  private readonly expiries = new Map<number, Expiry>();
   private heartbeat: ReturnType<typeof setInterval> | null = null;
 
   constructor(
@@ -175,58 +222,102 @@ export class EventStreams {
    * the response directly (and the fetch handler told it was sent); elsewhere it is a web stream.
    */
   async start(request: StreamRequest, c: Context, respond: Responder): Promise<Response> {
-    const pending: SequencedEvent[] = [];
-    let live: OpenStream | null = null;
-    const unsubscribe = this.bus.subscribe(request.meetingId, (event) =>
-      live ? live.deliver(event) : pending.push(event),
-    );
-    let opening: Uint8Array[];
-    let lastSent: number;
+    const node = nodeResponse(c);
+    // Joined (and so subscribed) before the opening is read: what is published meanwhile is kept.
+    const meeting = this.join(request.meetingId);
+    const parts = [this, meeting, request.role, request.onClose] as const;
+    const stream = node ? new NodeStream(node, ...parts) : new WebStream(...parts);
+    meeting.streams.add(stream);
+    let opening: Awaited<ReturnType<EventStreams['opening']>>;
     try {
-      ({ opening, lastSent } = await this.opening(request));
+      opening = await this.opening(request);
     } catch (error) {
-      unsubscribe();
-      request.onClose();
+      stream.forget();
       throw error;
     }
 
-    const node = nodeResponse(c);
-    const web = node ? null : new WebStream(this.open, request.role, request.onClose);
     // The stream's headers merged with those every answer carries (CORS, nosniff).
-    if (node) node.writeHead(200, { ...respond.headersOf(c), ...STREAM_HEADERS });
-    const stream = web ?? new NodeStream(node!, this.open, request.role, request.onClose);
-    stream.unsubscribe = unsubscribe;
-    stream.lastSent = lastSent;
-    for (const chunk of opening) stream.send(chunk);
-    for (const event of pending) stream.deliver(event);
-    live = stream;
+    if (stream instanceof NodeStream) stream.head({ ...respond.headersOf(c), ...STREAM_HEADERS });
+    stream.begin(opening.opening, opening.lastSent);
     // A reader that left while the snapshot was prepared: its `close` has come and gone.
-    if (node && (node.destroyed || !node.socket || node.socket.destroyed)) stream.close();
+    if (stream instanceof NodeStream && stream.gone) stream.close();
     if (!stream.closed) {
-      this.open.add(stream);
       this.startHeartbeat();
-      if (request.expiresAt !== null) {
-        // Timers cannot wait longer than ~24.8 days; a token living longer is closed then and resumed.
-        const delay = Math.min(Math.max(0, request.expiresAt - Date.now()), 2 ** 31 - 1);
-        stream.timer = setTimeout(() => stream.close(), delay);
-      }
+      if (request.expiresAt !== null) this.expireAt(stream, request.expiresAt);
     }
-    return web ? respond.answer(c, web.body, 200, STREAM_HEADERS) : RESPONSE_ALREADY_SENT;
+    return stream instanceof WebStream
+      ? respond.answer(c, stream.body, 200, STREAM_HEADERS)
+      : RESPONSE_ALREADY_SENT;
   }
 
   /** Closes every stream (the proxy is shutting down). */
   closeAll(): void {
-    for (const stream of [...this.open]) stream.close();
+    for (const stream of this.live()) stream.close();
     this.stopHeartbeat();
   }
 
+  /** Takes a stream out of its meeting and its expiry; the last one out ends their subscription and timer. */
+  leave(stream: OpenStream): void {
+    const { meeting, expiry } = stream;
+    meeting.streams.delete(stream);
+    if (meeting.streams.size === 0 && this.meetings.get(meeting.meetingId) === meeting) {
+      this.meetings.delete(meeting.meetingId);
+      meeting.unsubscribe();
+    }
+    if (expiry) {
+      expiry.streams.delete(stream);
+      if (expiry.streams.size === 0 && this.expiries.get(expiry.at) === expiry) {
+        this.expiries.delete(expiry.at);
+        clearTimeout(expiry.timer);
+      }
+    }
+  }
+
+  private join(meetingId: string): MeetingStreams {
+    let meeting = this.meetings.get(meetingId);
+    if (!meeting) {
+      const streams = new Set<OpenStream>();
+      const unsubscribe = this.bus.subscribe(meetingId, (event) => {
+        for (const stream of streams) stream.deliver(event);
+      });
+      meeting = { meetingId, streams, unsubscribe };
+      this.meetings.set(meetingId, meeting);
+    }
+    return meeting;
+  }
+
+  /** Closes the stream when its authorization ends, on the timer of every stream ending then. */
+  private expireAt(stream: OpenStream, at: number): void {
+    let expiry = this.expiries.get(at);
+    if (!expiry) {
+      const streams = new Set<OpenStream>();
+      // Timers cannot wait longer than ~24.8 days; a token living longer is closed then and resumed.
+      const delay = Math.min(Math.max(0, at - Date.now()), 2 ** 31 - 1);
+      const timer = setTimeout(() => {
+        for (const expired of [...streams]) expired.close();
+      }, delay);
+      expiry = { at, streams, timer };
+      this.expiries.set(at, expiry);
+    }
+    expiry.streams.add(stream);
+    stream.expiry = expiry;
+  }
+
+  /** The streams past their opening (those still preparing it get no heartbeat and are not closed). */
+  private live(): OpenStream[] {
+    const live: OpenStream[] = [];
+    for (const meeting of this.meetings.values()) {
+      for (const stream of meeting.streams) if (!stream.pending) live.push(stream);
+    }
+    return live;
+  }
+
   private async opening(request: StreamRequest): Promise<{ opening: Uint8Array[]; lastSent: number }> {
-    const retry = encoder.encode(`retry: ${RETRY_MS}\n\n`);
     if (request.lastEventId !== null) {
       const missed = await this.bus.since(request.meetingId, request.lastEventId);
       if (missed) {
         return {
-          opening: [retry, ...missed.map((event) => encodeEvent(event, request.role))],
+          opening: [RETRY, ...missed.map((event) => encodeEvent(event, request.role))],
           lastSent: missed.at(-1)?.id ?? request.lastEventId,
         };
       }
@@ -234,16 +325,15 @@ export class EventStreams {
     // Read the resume point first: anything published while the snapshot is built follows it.
     const snapshotId = await this.bus.lastId(request.meetingId);
     const { list, view } = await request.snapshot();
-    const opening = [retry, encoder.encode(frame('snapshot', list, snapshotId))];
+    const opening = [RETRY, encoder.encode(frame('snapshot', list, snapshotId))];
     if (view.meeting) opening.push(encoder.encode(frame('meeting', view.meeting)));
     return { opening, lastSent: snapshotId };
   }
 
   private startHeartbeat(): void {
     if (this.heartbeat) return;
-    const comment = encoder.encode(': heartbeat\n\n');
     this.heartbeat = setInterval(() => {
-      for (const stream of [...this.open]) stream.send(comment);
+      for (const stream of this.live()) stream.send(HEARTBEAT);
     }, this.heartbeatMs);
   }
 

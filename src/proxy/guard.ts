@@ -11,6 +11,7 @@ import type { Caller } from './auth.ts';
 import type { RateLimits } from './limits.ts';
 import type { Bursts, Logger, RequestLog, RouteLog } from './logger.ts';
 import { andThen } from './maybe.ts';
+import { requestHeader } from './respond.ts';
 import type { MaybePromise } from './maybe.ts';
 import type { ProxyMetrics } from './metrics.ts';
 
@@ -58,7 +59,9 @@ export type Handler = (c: Context) => MaybePromise<Response>;
 
 export class Guards {
   private readonly notes = new WeakMap<Context, RequestNote>();
-  private readonly streamCounts = new Map<string, number>();
+  /** Open streams per meeting id and per token subject (see `openStream`). */
+  private readonly meetingStreams = new Map<string, number>();
+  private readonly tokenStreams = new Map<string, number>();
   private openStreams = 0;
 
   constructor(
@@ -105,7 +108,7 @@ export class Guards {
   /** The caller is known: counts the request against its subject's budget; throws 429 past it. */
   admit(c: Context, who: Caller): MaybePromise<Caller> {
     const note = this.notes.get(c);
-    const subject = who.sub ? `sub:${who.sub}` : tokenSubject(c.req.header('authorization'));
+    const subject = who.sub ? `sub:${who.sub}` : tokenSubject(requestHeader(c, 'authorization'));
     if (note) {
       note.subject = subject;
       note.actor = who.sub;
@@ -116,8 +119,9 @@ export class Guards {
 
   /** Opens a stream slot (`acquire` runs once the caps allow); returns the release of both. */
   openStream(c: Context, acquire: () => () => void): () => void {
-    const meeting = `m:${c.req.param('meetingId')}`;
-    const token = `t:${this.notes.get(c)?.subject ?? 'anonymous'}`;
+    const meetingId = c.req.param('meetingId') ?? '';
+    // A caller without a subject is not counted per token.
+    const subject = this.notes.get(c)?.subject ?? null;
     const { perToken, perMeeting, perInstance } = this.settings.streams;
     const refuse = (status: 429 | 503, message: string) =>
       new ApiError(
@@ -130,27 +134,25 @@ export class Guards {
     if (perInstance > 0 && this.openStreams >= perInstance) {
       throw refuse(503, 'This server has as many live connections as it can take; try again shortly.');
     }
-    if (perMeeting > 0 && (this.streamCounts.get(meeting) ?? 0) >= perMeeting) {
+    if (perMeeting > 0 && (this.meetingStreams.get(meetingId) ?? 0) >= perMeeting) {
       throw refuse(429, 'This meeting has as many live connections as allowed; try again shortly.');
     }
-    if (perToken > 0 && token !== 't:anonymous' && (this.streamCounts.get(token) ?? 0) >= perToken) {
+    if (perToken > 0 && subject !== null && (this.tokenStreams.get(subject) ?? 0) >= perToken) {
       throw refuse(429, 'This token has as many live connections open as allowed; close one first.');
     }
     const release = acquire();
-    const keys = [meeting, token];
-    for (const key of keys) this.streamCounts.set(key, (this.streamCounts.get(key) ?? 0) + 1);
+    count(this.meetingStreams, meetingId, 1);
+    if (subject !== null) count(this.tokenStreams, subject, 1);
     this.openStreams += 1;
     this.metrics.openStreams.inc();
+    // Kept as long as the stream is open: it holds the two keys it was counted under and nothing else.
     let released = false;
     return () => {
       if (released) return;
       released = true;
       release();
-      for (const key of keys) {
-        const left = (this.streamCounts.get(key) ?? 1) - 1;
-        if (left > 0) this.streamCounts.set(key, left);
-        else this.streamCounts.delete(key);
-      }
+      count(this.meetingStreams, meetingId, -1);
+      if (subject !== null) count(this.tokenStreams, subject, -1);
       this.openStreams -= 1;
       this.metrics.openStreams.dec();
     };
@@ -232,16 +234,23 @@ export class Guards {
 
 const READS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
+/** Adds `by` to the key's count; a count down to zero is forgotten. */
+function count(counts: Map<string, number>, key: string, by: number): void {
+  const left = (counts.get(key) ?? 0) + by;
+  if (left > 0) counts.set(key, left);
+  else counts.delete(key);
+}
+
 export type RenderError = (error: Error, c: Context) => Response;
 
 /** The caller's request id (a reverse proxy's, say) when it is a sane one; a new one otherwise. */
 function requestIdOf(c: Context): string {
-  const incoming = c.req.header('x-request-id');
+  const incoming = requestHeader(c, 'x-request-id');
   return incoming && /^[\w.:-]{1,64}$/.test(incoming) ? incoming : randomUUID();
 }
 
 /** A token without a subject is known by its hash (the token itself is never kept). */
-function tokenSubject(authorization: string | undefined): string | null {
+function tokenSubject(authorization: string | null): string | null {
   if (!authorization) return null;
   return `token:${createHash('sha256').update(authorization).digest('hex').slice(0, 32)}`;
 }

@@ -39,7 +39,7 @@ export function responder(allowedOrigins: readonly string[]): Responder {
   // The headers of most answers (JSON, no CORS request), made once: shared, never changed.
   const plainJson: HeaderRecord = Object.freeze({ ...plain, ...jsonType });
   const allowOrigin = (c: Context) => {
-    const origin = originOf(c);
+    const origin = requestHeader(c, 'origin');
     return origin !== null && allowed.has(origin) ? { 'access-control-allow-origin': origin } : null;
   };
   const headersOf = (c: Context): HeaderRecord => {
@@ -73,15 +73,15 @@ export function responder(allowedOrigins: readonly string[]): Responder {
 }
 
 /**
- * The request's `Origin`. On Node it is read from the `IncomingMessage`: asking the fetch `Request`
- * for a header it lacks (most requests have no `Origin`) makes `@hono/node-server` build a full
- * `Headers` object first.
+ * A request header (`name` in lower case), or null. On Node it is read from the `IncomingMessage`:
+ * asking the fetch `Request` for a header makes `@hono/node-server` wrap its headers (and build a full
+ * `Headers` object when the header is missing, as `Origin` mostly is), and an open stream keeps that.
  */
-function originOf(c: Context): string | null {
+export function requestHeader(c: Context, name: string): string | null {
   const incoming = (c.env as { incoming?: { headers?: Record<string, unknown> } } | undefined)?.incoming;
   if (incoming?.headers) {
-    const origin = incoming.headers.origin;
-    return typeof origin === 'string' ? origin : null;
+    const value = incoming.headers[name];
+    return typeof value === 'string' ? value : null;
   }
-  return c.req.raw.headers.get('origin');
+  return c.req.raw.headers.get(name);
 }

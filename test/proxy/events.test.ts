@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RecordingList } from '../../src/core/contract.ts';
 import type { Recording } from '../../src/core/recording.ts';
-import { createProxy } from '../../src/server.ts';
+import type { SequencedEvent } from '../../src/proxy/bus.ts';
+import { createProxy, MemoryEventBus } from '../../src/server.ts';
 import {
   EventStreamReader,
   meetingId,
@@ -15,6 +16,24 @@ import {
   upstreamConfig,
 } from './helpers.ts';
 import type { Rig } from './helpers.ts';
+
+/** The in-memory bus, counting each meeting's listeners. */
+class CountingBus extends MemoryEventBus {
+  readonly listeners = new Map<string, number>();
+
+  override subscribe(meetingId: string, listener: (event: SequencedEvent) => void): () => void {
+    const unsubscribe = super.subscribe(meetingId, listener);
+    this.listeners.set(meetingId, (this.listeners.get(meetingId) ?? 0) + 1);
+    return () => {
+      this.listeners.set(meetingId, this.listeners.get(meetingId)! - 1);
+      unsubscribe();
+    };
+  }
+}
+
+/** 'ended' if the server ends the stream within `ms`, else 'open'. */
+const endsWithin = (stream: EventStreamReader, ms: number) =>
+  Promise.race([stream.ended.then(() => 'ended'), sleep(ms).then(() => 'open')]);
 
 /** Starts a recording straight at the simulator, behind the proxy's back (only a poll can see it). */
 async function startUpstream(rig: Rig, meeting: string): Promise<string> {
@@ -157,6 +176,30 @@ describe('the event stream', () => {
     assert.ok(lasted < 2500, `closed after ${lasted} ms`);
   });
 
+  it('closes each stream when its own token expires, streams ending together on one timer', async () => {
+    const meeting = meetingId();
+    const soon = await rig.token('viewer', meeting, { ttlSeconds: 1 });
+    const later = await rig.token('viewer', meeting, { ttlSeconds: 3, sub: 'viewer-2' });
+    const began = Date.now();
+    const [first, second, third] = await Promise.all([
+      openEvents(rig, meeting, soon),
+      openEvents(rig, meeting, soon),
+      openEvents(rig, meeting, later),
+    ]);
+    try {
+      await Promise.all([first, second, third].map((s) => s!.next((m) => m.event === 'snapshot')));
+      // One of the two ending together leaves early: the other still ends on time.
+      await second!.close();
+      assert.equal(await endsWithin(first!, 2500 - (Date.now() - began)), 'ended');
+      assert.equal(await endsWithin(third!, 50), 'open');
+      assert.equal(await endsWithin(third!, 4500 - (Date.now() - began)), 'ended');
+      const lasted = Date.now() - began;
+      assert.ok(lasted >= 1500 && lasted < 4500, `the later one closed after ${lasted} ms`);
+    } finally {
+      await Promise.all([first, second, third].map((s) => s?.close()));
+    }
+  });
+
   it('closes every stream when the proxy closes', async () => {
     const own = await startRig();
     const meeting = meetingId();
@@ -164,6 +207,32 @@ describe('the event stream', () => {
     await stream.next((m) => m.event === 'snapshot');
     await own.close();
     await stream.ended;
+  });
+});
+
+describe('the streams of one meeting', () => {
+  it('share one bus subscription, each getting every event, and let go of it after the last', async () => {
+    const bus = new CountingBus();
+    const rig = await startRig({ proxy: { bus } });
+    try {
+      const meeting = meetingId();
+      const host = await rig.token('host', meeting);
+      const streams = await Promise.all([1, 2, 3].map(() => openEvents(rig, meeting)));
+      await Promise.all(streams.map((stream) => stream.next((m) => m.event === 'snapshot')));
+      // The meeting's shared view listens, and its streams, three of them, through one listener.
+      assert.equal(bus.listeners.get(meeting), 2);
+      await streams[0]!.close();
+      await sleep(100);
+      const id = await startWatched(rig, meeting, host, streams[1]!);
+      const seen = await streams[2]!.next((m) => m.event === 'recording');
+      assert.equal((seen.data as Recording).id, id);
+      assert.equal(bus.listeners.get(meeting), 2);
+      await Promise.all(streams.map((stream) => stream.close()));
+      for (let i = 0; i < 40 && bus.listeners.get(meeting) !== 0; i += 1) await sleep(50);
+      assert.equal(bus.listeners.get(meeting), 0);
+    } finally {
+      await rig.close();
+    }
   });
 });
 
