@@ -219,6 +219,20 @@ const RAW_EVENT = JSON.stringify({
   padding: 'x'.repeat(160),
 });
 
+/** Streams opened at once before a baseline, then closed. */
+const WARM_UP_STREAMS = 1000;
+
+/**
+ * Opens and closes WARM_UP_STREAMS streams before a baseline, on the proxy and the bare server alike:
+ * the server has then compiled its stream code and grown its young generation to what a thousand
+ * openings need, so the difference measured is what the open streams hold, not the runtime warming up
+ * (which showed as 5 to 15 kB of RSS per stream, varying from run to run).
+ */
+async function warmUp(open: (index: number) => Viewer): Promise<void> {
+  closeAll(await openViewers(WARM_UP_STREAMS, open));
+  await sleep(500);
+}
+
 /**
  * A bare node:http SSE server in its own process: its memory per idle stream, then the fan-out of
  * `events` events POSTed to it and written to the 1,000 sockets in a plain loop, read here.
@@ -229,6 +243,7 @@ async function bareSseRun(events: number) {
   try {
     server = await spawnBareSse();
     const { origin } = server.info;
+    await warmUp((i) => openViewer(origin, `m-${i}`, 'none'));
     const warm = openViewer(origin, 'm', 'none');
     await warm.ready;
     await sleep(200);
@@ -311,13 +326,12 @@ async function fanoutRun(run: {
     const meeting = await occupiedMeeting(simulator);
     const tokens = await viewerTokens(meeting, STREAMS + 1, secrets.tokenSecret);
 
-    // One stream opened and closed, and one kept open until the second measurement: the baseline then
-    // already holds the code of both paths and the meeting's shared view, and only the 1,000 differ.
-    const warm = openViewer(proxyUrl, meeting, tokens[STREAMS]!);
-    await warm.ready;
+    // Streams opened and closed first, and one kept open until the second measurement: the baseline
+    // then already holds the code of both paths and the meeting's shared view, and only the streams
+    // measured differ.
+    await warmUp((i) => openViewer(proxyUrls[i % proxyUrls.length]!, meeting, tokens[i]!));
     const keep = openViewer(proxyUrl, meeting, tokens[STREAMS]!);
     await keep.ready;
-    warm.close();
     await sleep(200);
     const before = await stack.memory();
     const lastHeartbeat = new Float64Array(STREAMS);
