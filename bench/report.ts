@@ -376,8 +376,9 @@ ${table(
   ]),
 )}
 
-(autocannon, ${throughput.connections} connections, ${throughput.seconds} s each,
-alternating; ${throughput.bodyBytes}-byte body; ${throughput.upstreamRequestsDuringLoad} upstream requests during the load).
+(autocannon, ${throughput.connections} connections, ${throughput.seconds} s each in alternating
+rounds; figures are medians over the rounds, ratios the median of each round's ratio to the bare
+server's; ${throughput.bodyBytes}-byte body; ${throughput.upstreamRequestsDuringLoad} upstream requests during the load).
 
 Memory per idle open stream (after full GC, ${memory.streams} streams, the readers in the bench's process):
 

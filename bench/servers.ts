@@ -22,7 +22,7 @@ import { tokenAuthorizer } from '../src/proxy/auth.ts';
 import { MemoryRevocations } from '../src/proxy/coordination.ts';
 import { DEFAULT_TOKEN_POLICY } from '../src/proxy/token-policy.ts';
 import { responder } from '../src/proxy/respond.ts';
-import { NO_RATE_LIMITS } from '../src/proxy/limits.ts';
+import type { RateLimitSettings } from '../src/proxy/limits.ts';
 import { batchedLines } from '../src/proxy/logger.ts';
 import { andThen } from '../src/proxy/maybe.ts';
 import { createProxy } from '../src/server.ts';
@@ -33,13 +33,24 @@ const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
 };
 
+/** More than the bench ever sends: every request is still counted, none is refused. */
+const NEVER_REACHED = 1_000_000_000;
+
 /**
- * The bench measures the proxy's work, not its limits: its clients share a few tokens. Its log lines
- * are written as on stderr (batched per turn), to /dev/null.
+ * The bench measures the proxy's work, not its limits (its clients share one address and a few
+ * tokens), so the budgets and caps are set past reach: every request and stream is still counted, as
+ * in production, and none is refused. Its log lines are written as on stderr (batched), to /dev/null.
  */
 const BENCH_OPTIONS = {
-  rateLimits: NO_RATE_LIMITS,
-  streamCaps: { perToken: 0, perMeeting: 0, perInstance: 0 },
+  rateLimits: {
+    subjectPerMinute: NEVER_REACHED,
+    subjectWritesPerMinute: NEVER_REACHED,
+    addressPerMinute: NEVER_REACHED,
+    addressWritesPerMinute: NEVER_REACHED,
+    webhooksPerMinute: NEVER_REACHED,
+    upstreamPerMinute: NEVER_REACHED,
+  } satisfies RateLimitSettings,
+  streamCaps: { perToken: NEVER_REACHED, perMeeting: NEVER_REACHED, perInstance: NEVER_REACHED },
   log: batchedLines(createWriteStream('/dev/null')),
 };
 

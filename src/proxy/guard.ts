@@ -57,8 +57,17 @@ interface RequestNote {
 
 export type Handler = (c: Context) => MaybePromise<Response>;
 
+/**
+ * Where a request's note is kept: a variable of its Hono context (a WeakMap keyed by the context
+ * cost several times more per request, its entries being ephemerons the collector must visit).
+ */
+const NOTE = 'drk.guard';
+
+function noteOf(c: Context): RequestNote | undefined {
+  return c.get(NOTE) as RequestNote | undefined;
+}
+
 export class Guards {
-  private readonly notes = new WeakMap<Context, RequestNote>();
   /** Open streams per meeting id and per token subject (see `openStream`). */
   private readonly meetingStreams = new Map<string, number>();
   private readonly tokenStreams = new Map<string, number>();
@@ -81,6 +90,7 @@ export class Guards {
    */
   guard(route: string, kind: RouteKind, handler: Handler, renderError: RenderError): Handler {
     const line = kind === 'probe' ? null : this.requests.forRoute(route);
+    const countAnswer = this.metrics.answersOf(route);
     return (c) => {
       const started = performance.now();
       const note: RequestNote = {
@@ -89,25 +99,25 @@ export class Guards {
         subject: null,
         actor: null,
       };
-      this.notes.set(c, note);
+      c.set(NOTE, note);
       let answer: MaybePromise<Response>;
       try {
         answer = andThen(this.budget(c, kind, note.write), () => handler(c));
       } catch (error) {
         answer = renderError(error as Error, c);
       }
-      if (!(answer instanceof Promise)) return this.finish(c, note, line, answer, started);
+      if (!(answer instanceof Promise)) return this.finish(c, note, line, countAnswer, answer, started);
       const timed = kind === 'stream' ? answer : withDeadline(answer, this.settings.deadlineMs);
       return timed.then(
-        (response) => this.finish(c, note, line, response, started),
-        (error: Error) => this.finish(c, note, line, renderError(error, c), started),
+        (response) => this.finish(c, note, line, countAnswer, response, started),
+        (error: Error) => this.finish(c, note, line, countAnswer, renderError(error, c), started),
       );
     };
   }
 
   /** The caller is known: counts the request against its subject's budget; throws 429 past it. */
   admit(c: Context, who: Caller): MaybePromise<Caller> {
-    const note = this.notes.get(c);
+    const note = noteOf(c);
     const subject = who.sub ? `sub:${who.sub}` : tokenSubject(requestHeader(c, 'authorization'));
     if (note) {
       note.subject = subject;
@@ -121,7 +131,7 @@ export class Guards {
   openStream(c: Context, acquire: () => () => void): () => void {
     const meetingId = c.req.param('meetingId') ?? '';
     // A caller without a subject is not counted per token.
-    const subject = this.notes.get(c)?.subject ?? null;
+    const subject = noteOf(c)?.subject ?? null;
     const { perToken, perMeeting, perInstance } = this.settings.streams;
     const refuse = (status: 429 | 503, message: string) =>
       new ApiError(
@@ -189,12 +199,13 @@ export class Guards {
     c: Context,
     note: RequestNote,
     line: RouteLog | null,
+    countAnswer: (method: string, status: number) => void,
     response: Response,
     started: number,
   ): Response {
     const { status } = response;
     const method = c.req.method;
-    this.metrics.countRequest(note.route, method, status);
+    countAnswer(method, status);
     if (status < 400) {
       if (line && this.requests.enabled) {
         line(requestIdOf(c), method, status, performance.now() - started, note.actor);

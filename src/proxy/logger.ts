@@ -44,7 +44,7 @@ export function createLog(sink: (line: string) => void, secrets: string[], level
   return {
     logger,
     log: (line) => logger.info(line),
-    requests: new RequestLog(logger, (line) => sink(scrub(line))),
+    requests: new RequestLog(logger, sink, scrub),
     bursts: new Bursts(logger),
   };
 }
@@ -52,13 +52,15 @@ export function createLog(sink: (line: string) => void, secrets: string[], level
 /**
  * The line of a request answered below 400, the one line nearly every request writes: put together
  * here as pino writes its lines (same keys, level label, ISO time) rather than through pino's
- * serializer and redaction, which cost more than the rest of a cached read. Its fields are known and
- * hold no secret (the sink still scrubs the line). Errors and refusals go through pino.
+ * serializer and redaction, which cost more than the rest of a cached read. Its fields are known; the
+ * two a caller chooses are scrubbed of secrets. Errors and refusals go through pino.
  */
 export class RequestLog {
   constructor(
     private readonly logger: Logger,
     private readonly sink: (line: string) => void,
+    /** Applied to the fields a caller chose (its request id, its token's subject), not the whole line. */
+    private readonly scrub: (text: string) => string,
   ) {}
 
   /** False below the `info` level (the line is not written then). */
@@ -73,9 +75,9 @@ export class RequestLog {
     // method is an HTTP token (the parser refuses anything else).
     return (requestId, method, status, durationMs, actor) =>
       this.sink(
-        `{"level":"info","time":"${isoNow()}","requestId":"${requestId}","method":"${method}",` +
+        `{"level":"info","time":"${isoNow()}","requestId":"${this.scrub(requestId)}","method":"${method}",` +
           `"route":${name},"status":${status},"durationMs":${Math.round(durationMs * 10) / 10},` +
-          `"actor":${actor === null ? 'null' : JSON.stringify(actor)},"msg":"request"}`,
+          `"actor":${actor === null ? 'null' : JSON.stringify(this.scrub(actor))},"msg":"request"}`,
       );
   }
 }
@@ -92,9 +94,10 @@ export type RouteLog = (
 const MAX_BATCH_LINES = 500;
 
 /**
- * Lines to `stream`, the lines of one turn of the event loop in one write: under
- * load that is one system call for many requests instead of one each. Whatever is pending is written
- * when the process exits.
+ * Lines to `stream`, the lines of one turn of the event loop (up to MAX_BATCH_LINES) in one write:
+ * under load that is one system call for many requests instead of one each, and no line outlives
+ * its turn (kept longer, they would be copied by the collector). Whatever is pending is written when
+ * the process exits.
  */
 export function batchedLines(stream: NodeJS.WritableStream): (line: string) => void {
   let pending: string[] = [];

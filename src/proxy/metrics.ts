@@ -9,10 +9,7 @@ import type { EventBus } from './bus.ts';
 export class ProxyMetrics {
   readonly registry = new Registry();
   /** Answers by route, method and status, counted here and handed to prom-client when scraped. */
-  private readonly answered = new Map<
-    string,
-    { route: string; method: string; status: number; count: number }
-  >();
+  private readonly answered = new Map<string, Map<string, Map<number, number>>>();
   readonly requests = new Counter({
     name: 'drk_http_requests_total',
     help: 'Browser, webhook and health requests, by route template, method and status.',
@@ -20,8 +17,10 @@ export class ProxyMetrics {
     registers: [this.registry],
     collect: () => {
       this.requests.reset();
-      for (const { route, method, status, count } of this.answered.values()) {
-        this.requests.inc({ route, method, status }, count);
+      for (const [route, methods] of this.answered) {
+        for (const [method, statuses] of methods) {
+          for (const [status, count] of statuses) this.requests.inc({ route, method, status }, count);
+        }
       }
     },
   });
@@ -56,14 +55,19 @@ export class ProxyMetrics {
   });
 
   /**
-   * One answered request. On every request's path, so a map entry is bumped rather than prom-client's
-   * labelled counter (which hashes and checks its labels on every increment).
+   * The counter of `route`'s answers. On every request's path, so a map entry is bumped (no key is
+   * put together) rather than prom-client's labelled counter, which hashes and checks its labels on
+   * every increment.
    */
-  countRequest(route: string, method: string, status: number): void {
-    const key = `${status} ${method} ${route}`;
-    const counted = this.answered.get(key);
-    if (counted) counted.count += 1;
-    else this.answered.set(key, { route, method, status, count: 1 });
+  answersOf(route: string): (method: string, status: number) => void {
+    let methods = this.answered.get(route);
+    if (!methods) this.answered.set(route, (methods = new Map()));
+    const routeMethods = methods;
+    return (method, status) => {
+      let statuses = routeMethods.get(method);
+      if (!statuses) routeMethods.set(method, (statuses = new Map()));
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    };
   }
 
   /** The bus, with every publish timed into the fan-out histogram. */

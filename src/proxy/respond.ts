@@ -29,29 +29,25 @@ export interface Responder {
 
 export function responder(allowedOrigins: readonly string[]): Responder {
   const allowed = new Set(allowedOrigins);
-  const common = {
-    'access-control-expose-headers': EXPOSE_HEADERS,
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  };
-  const plain: HeaderRecord = Object.freeze({ ...common, vary: 'Origin' });
+  const security = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
+  const common = { 'access-control-expose-headers': EXPOSE_HEADERS, ...security };
+  // A request without `Origin` (same-origin, or not a browser) needs no CORS headers, not even
+  // `Vary: Origin`: no answer is stored by any cache (`no-store`). These are made once and shared.
+  const sameOrigin: HeaderRecord = Object.freeze({ ...security });
+  const sameOriginJson: HeaderRecord = Object.freeze({ ...security, 'content-type': 'application/json' });
+  const crossOrigin: HeaderRecord = Object.freeze({ ...common, vary: 'Origin' });
   const jsonType: HeaderRecord = Object.freeze({ 'content-type': 'application/json' });
-  // The headers of most answers (JSON, no CORS request), made once: shared, never changed.
-  const plainJson: HeaderRecord = Object.freeze({ ...plain, ...jsonType });
-  const allowOrigin = (c: Context) => {
-    const origin = requestHeader(c, 'origin');
-    return origin !== null && allowed.has(origin) ? { 'access-control-allow-origin': origin } : null;
-  };
   const headersOf = (c: Context): HeaderRecord => {
-    const allow = allowOrigin(c);
-    return allow ? { ...allow, ...plain } : plain;
+    const origin = requestHeader(c, 'origin');
+    if (origin === null) return sameOrigin;
+    return allowed.has(origin) ? { 'access-control-allow-origin': origin, ...crossOrigin } : crossOrigin;
   };
   const answer: Responder['answer'] = (c, body, status, headers) =>
     new Response(body, { status, headers: headers ? { ...headersOf(c), ...headers } : headersOf(c) });
   const jsonText: Responder['jsonText'] = (c, text, status = 200, headers) =>
-    headers || allowOrigin(c)
+    headers || requestHeader(c, 'origin') !== null
       ? answer(c, text, status, headers ? { ...jsonType, ...headers } : jsonType)
-      : new Response(text, { status, headers: plainJson });
+      : new Response(text, { status, headers: sameOriginJson });
   return {
     headersOf,
     answer,
@@ -61,7 +57,7 @@ export function responder(allowedOrigins: readonly string[]): Responder {
       new Response(null, {
         status: 204,
         headers: {
-          ...allowOrigin(c),
+          ...allowOriginOf(c, allowed),
           ...common,
           vary: 'Origin, Access-Control-Request-Headers',
           'access-control-max-age': MAX_AGE_SECONDS,
@@ -70,6 +66,11 @@ export function responder(allowedOrigins: readonly string[]): Responder {
         },
       }),
   };
+}
+
+function allowOriginOf(c: Context, allowed: Set<string>): HeaderRecord | null {
+  const origin = requestHeader(c, 'origin');
+  return origin !== null && allowed.has(origin) ? { 'access-control-allow-origin': origin } : null;
 }
 
 /**

@@ -203,6 +203,17 @@ describe('requests the proxy refuses', () => {
       await response.body?.cancel();
     }
   });
+  it('answers a request without Origin (same origin, or no browser) without CORS headers', async () => {
+    for (const path of ['/health', '/meetings/m-1/recordings', '/nothing/here']) {
+      const response = await rig.call(path);
+      for (const name of ['access-control-allow-origin', 'access-control-expose-headers', 'vary']) {
+        assert.equal(response.headers.get(name), null, `${path}: ${name}`);
+      }
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', path);
+      assert.equal(response.headers.get('cache-control'), 'no-store', path);
+      await response.body?.cancel();
+    }
+  });
 });
 
 describe('the proxy as a fetch handler', () => {

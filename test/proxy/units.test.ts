@@ -313,7 +313,7 @@ describe('log lines', () => {
         const secret = 'api-key-that-must-not-show';
         const { requests } = createLog((line) => lines.push(line), [secret]);
         const sent = actor === null ? null : `${actor}${secret}`;
-        requests.forRoute('/meetings/:meetingId/recordings')('req-1', 'GET', status, 1.26, sent);
+        requests.forRoute('/meetings/:meetingId/recordings')(`req-${secret}`, 'GET', status, 1.26, sent);
         const line = JSON.parse(lines[0]!) as Record<string, unknown>;
         assert.equal(line.level, 'info');
         assert.ok(!Number.isNaN(Date.parse(String(line.time))));
@@ -322,7 +322,7 @@ describe('log lines', () => {
           {
             level: 'info',
             time: undefined,
-            requestId: 'req-1',
+            requestId: 'req-[redacted]',
             method: 'GET',
             route: '/meetings/:meetingId/recordings',
             status,
@@ -355,6 +355,7 @@ describe('log lines', () => {
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(writes, ['line 0\nline 1\nline 2\n']);
     for (let i = 0; i < 501; i += 1) write(`line ${i}`);
+    assert.equal(writes.length, 2, 'a full batch is written at once');
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(
       writes.slice(1).map((text) => text.split('\n').length - 1),
