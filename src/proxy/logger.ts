@@ -76,10 +76,15 @@ export class RequestLog {
     return (requestId, method, status, durationMs, actor) =>
       this.sink(
         `{"level":"info","time":"${isoNow()}","requestId":"${this.scrub(requestId)}","method":"${method}",` +
-          `"route":${name},"status":${status},"durationMs":${Math.round(durationMs * 10) / 10},` +
+          `"route":${name},"status":${status},"durationMs":${tenths(durationMs)},` +
           `"actor":${actor === null ? 'null' : JSON.stringify(this.scrub(actor))},"msg":"request"}`,
       );
   }
+}
+
+/** A duration as the log lines give it: milliseconds to a tenth. */
+export function tenths(ms: number): number {
+  return Math.round(ms * 10) / 10;
 }
 
 export type RouteLog = (
