@@ -30,24 +30,28 @@ export interface Responder {
 export function responder(allowedOrigins: readonly string[]): Responder {
   const allowed = new Set(allowedOrigins);
   const security = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
+  const jsonType = { 'content-type': 'application/json' };
   const common = { 'access-control-expose-headers': EXPOSE_HEADERS, ...security };
   // A request without `Origin` (same-origin, or not a browser) needs no CORS headers, not even
   // `Vary: Origin`: no answer is stored by any cache (`no-store`). These are made once and shared.
   const sameOrigin: HeaderRecord = Object.freeze({ ...security });
-  const sameOriginJson: HeaderRecord = Object.freeze({ ...security, 'content-type': 'application/json' });
+  const sameOriginJson: HeaderRecord = Object.freeze({ ...security, ...jsonType });
   const crossOrigin: HeaderRecord = Object.freeze({ ...common, vary: 'Origin' });
-  const jsonType: HeaderRecord = Object.freeze({ 'content-type': 'application/json' });
+  const allowOrigin = (origin: string | null): HeaderRecord | null =>
+    origin !== null && allowed.has(origin) ? { 'access-control-allow-origin': origin } : null;
   const headersOf = (c: Context): HeaderRecord => {
     const origin = requestHeader(c, 'origin');
     if (origin === null) return sameOrigin;
-    return allowed.has(origin) ? { 'access-control-allow-origin': origin, ...crossOrigin } : crossOrigin;
+    const allow = allowOrigin(origin);
+    return allow ? { ...allow, ...crossOrigin } : crossOrigin;
   };
   const answer: Responder['answer'] = (c, body, status, headers) =>
     new Response(body, { status, headers: headers ? { ...headersOf(c), ...headers } : headersOf(c) });
-  const jsonText: Responder['jsonText'] = (c, text, status = 200, headers) =>
-    headers || requestHeader(c, 'origin') !== null
-      ? answer(c, text, status, headers ? { ...jsonType, ...headers } : jsonType)
-      : new Response(text, { status, headers: sameOriginJson });
+  const jsonText: Responder['jsonText'] = (c, text, status = 200, headers) => {
+    const base = headersOf(c);
+    const json = base === sameOrigin && !headers ? sameOriginJson : { ...base, ...jsonType, ...headers };
+    return new Response(text, { status, headers: json });
+  };
   return {
     headersOf,
     answer,
@@ -57,7 +61,7 @@ export function responder(allowedOrigins: readonly string[]): Responder {
       new Response(null, {
         status: 204,
         headers: {
-          ...allowOriginOf(c, allowed),
+          ...allowOrigin(requestHeader(c, 'origin')),
           ...common,
           vary: 'Origin, Access-Control-Request-Headers',
           'access-control-max-age': MAX_AGE_SECONDS,
@@ -66,11 +70,6 @@ export function responder(allowedOrigins: readonly string[]): Responder {
         },
       }),
   };
-}
-
-function allowOriginOf(c: Context, allowed: Set<string>): HeaderRecord | null {
-  const origin = requestHeader(c, 'origin');
-  return origin !== null && allowed.has(origin) ? { 'access-control-allow-origin': origin } : null;
 }
 
 /**
