@@ -206,11 +206,10 @@ export class MeetingWatches {
   private schedule(meetingId: string, watch: Watch, delayMs?: number): void {
     if (this.watches.get(meetingId) !== watch) return;
     if (watch.timer) clearTimeout(watch.timer);
-    const transitional = watch.recordings?.some((r) => r.status === 'INVOKED' || r.status === 'UPLOADING');
     const { activeMs, idleMs } = this.options.intervals;
     watch.timer = setTimeout(
       () => this.poll(meetingId, watch),
-      delayMs ?? (transitional ? activeMs : idleMs),
+      delayMs ?? (inTransition(watch.recordings) ? activeMs : idleMs),
     );
   }
 
@@ -233,6 +232,7 @@ export class MeetingWatches {
     }
     if (watch.recordings === null) return;
     const recording = event.data;
+    const wasInTransition = inTransition(watch.recordings);
     const others = watch.recordings.filter((r) => r.id !== recording.id);
     const updated = newestFirst([recording, ...others]);
     if (updated.length > this.options.pageSize) {
@@ -241,5 +241,13 @@ export class MeetingWatches {
     }
     watch.recordings = updated;
     watch.bodies.clear();
+    // A start (or stop) heard of between polls: the next poll comes at the quicker pace, not after
+    // the idle wait the last poll set (the recording's own changes are only seen by polling).
+    if (!wasInTransition && inTransition(updated) && watch.timer) this.schedule(event.meetingId, watch);
   }
+}
+
+/** A recording is starting or uploading: its next change comes soon, so polls come quicker. */
+function inTransition(recordings: readonly Recording[] | null): boolean {
+  return recordings?.some((r) => r.status === 'INVOKED' || r.status === 'UPLOADING') ?? false;
 }

@@ -283,6 +283,30 @@ describe('the event stream from a fetch handler (web streams, any runtime)', () 
   });
 });
 
+describe('the poll of a watched meeting without webhooks', () => {
+  it('comes at the quick pace once a start is heard of, not after the idle wait', async () => {
+    // The first load finds nothing in progress and sets the idle wait; the start must shorten it.
+    const rig = await startRig({ proxy: { pollIntervals: { activeMs: 100, idleMs: 60_000 } } });
+    try {
+      const meeting = meetingId();
+      const host = await rig.token('host', meeting);
+      const stream = await openEvents(rig, meeting, host);
+      try {
+        await stream.next((m) => m.event === 'snapshot');
+        const id = await startWatched(rig, meeting, host, stream);
+        const recording = stream.messages.find(
+          (m) => m.event === 'recording' && (m.data as Recording).status === 'RECORDING',
+        );
+        assert.equal((recording?.data as Recording | undefined)?.id, id);
+      } finally {
+        await stream.close();
+      }
+    } finally {
+      await rig.close();
+    }
+  });
+});
+
 describe('the cost of watching', () => {
   it('serves 200 concurrent viewers of one meeting with O(1) upstream calls, and stops polling after them', async () => {
     const intervals = { activeMs: 100, idleMs: 300 };
