@@ -377,8 +377,8 @@ ${table(
 )}
 
 (autocannon, ${throughput.connections} connections, ${throughput.seconds} s each in alternating
-rounds; figures are medians over the rounds, ratios the median of each round's ratio to the bare
-server's; ${throughput.bodyBytes}-byte body; ${throughput.upstreamRequestsDuringLoad} upstream requests during the load).
+rounds, each target right after a round of the bare server; figures are medians over the rounds,
+ratios the median of each target's ratio to the bare round just before it; ${throughput.bodyBytes}-byte body; ${throughput.upstreamRequestsDuringLoad} upstream requests during the load).
 
 Memory per idle open stream (after full GC, ${memory.streams} streams, the readers in the bench's process):
 

@@ -9,7 +9,6 @@
  * and all, when the IPC channel closes (the bench is done with it, or the bench itself is gone).
  */
 import { serve } from '@hono/node-server';
-import { createWriteStream } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
@@ -23,7 +22,6 @@ import { MemoryRevocations } from '../src/proxy/coordination.ts';
 import { DEFAULT_TOKEN_POLICY } from '../src/proxy/token-policy.ts';
 import { responder } from '../src/proxy/respond.ts';
 import type { RateLimitSettings } from '../src/proxy/limits.ts';
-import { batchedLines } from '../src/proxy/logger.ts';
 import { andThen } from '../src/proxy/maybe.ts';
 import { createProxy } from '../src/server.ts';
 import type { ChildReply, ChildRequest, ServerSpec, StackInfo } from './lib/child.ts';
@@ -39,7 +37,8 @@ const NEVER_REACHED = 1_000_000_000;
 /**
  * The bench measures the proxy's work, not its limits (its clients share one address and a few
  * tokens), so the budgets and caps are set past reach: every request and stream is still counted, as
- * in production, and none is refused. Its log lines are written as on stderr (batched), to /dev/null.
+ * in production, and none is refused. Its log lines go where they go by default, to stderr, which
+ * lib/child.ts points at a file.
  */
 const BENCH_OPTIONS = {
   rateLimits: {
@@ -51,7 +50,6 @@ const BENCH_OPTIONS = {
     upstreamPerMinute: NEVER_REACHED,
   } satisfies RateLimitSettings,
   streamCaps: { perToken: NEVER_REACHED, perMeeting: NEVER_REACHED, perInstance: NEVER_REACHED },
-  log: batchedLines(createWriteStream('/dev/null')),
 };
 
 async function startStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<StackInfo> {

@@ -16,9 +16,14 @@ import type { Viewer } from './lib/viewer.ts';
 
 const CONNECTIONS = 32;
 const WARMUP_SECONDS = 1;
-const ROUND_SECONDS = 3;
-/** Rounds of every target in turn; a ratio is the median of the rounds' own ratios. */
-const ROUNDS = 5;
+const ROUND_SECONDS = 2;
+/**
+ * Rounds of every target in turn, each target measured right after its own round of the bare
+ * server; a ratio is the median of those pairs' ratios. This machine's speed drifts over tens of
+ * seconds (another tenant of the host, it seems), and it slows the proxy more than the bare server:
+ * a pair measured seconds apart compares the two in the same state of the machine.
+ */
+const ROUNDS = 6;
 /** Finished recordings in the meeting's list, so the body is a realistic one. */
 const RECORDINGS = 3;
 const SPEED = 10;
@@ -122,7 +127,6 @@ export async function measureThroughput(): Promise<ThroughputResults> {
       (rung) => `${rung.info.origin}/meetings/${watched.meeting}/recordings`,
     );
 
-    // Alternating rounds, so that a change in the machine's other load touches every target alike.
     const targets = {
       bare: { rung: 'bare node:http, same JSON', url: bareUrl, headers: {} },
       hono: { rung: 'bare Hono (@hono/node-server), same JSON', url: hono!, headers: {} },
@@ -140,36 +144,43 @@ export async function measureThroughput(): Promise<ThroughputResults> {
       proxy: { rung: 'proxy: list route, watched meeting', url: proxyUrl, headers },
     };
     type Target = keyof typeof targets;
-    const runs = Object.fromEntries(Object.keys(targets).map((name) => [name, []])) as unknown as Record<
+    const names = Object.keys(targets) as Target[];
+    const runs = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<
       Target,
       autocannon.Result[]
     >;
+    /** Each target's ratios to the bare server's round just before it. */
+    const pairs = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<Target, number[]>;
     for (const { url, headers: sent } of Object.values(targets)) await load(url, WARMUP_SECONDS, sent);
     const upstreamBefore = (await simulator.counts()).total;
+    const measure = async (name: Target) => {
+      const result = await load(targets[name].url, ROUND_SECONDS, targets[name].headers);
+      runs[name].push(result);
+      return perSecond(result);
+    };
     for (let i = 0; i < ROUNDS; i += 1) {
-      for (const [name, { url, headers: sent }] of Object.entries(targets)) {
-        runs[name as Target].push(await load(url, ROUND_SECONDS, sent));
+      for (const name of names) {
+        if (name === 'bare') continue;
+        const bareRate = await measure('bare');
+        pairs[name].push((await measure(name)) / bareRate);
       }
     }
     const upstreamDuring = (await simulator.counts()).total - upstreamBefore;
-    const proxy = figures(runs.proxy);
-    const bareFigures = figures(runs.bare);
-    const health = figures(runs.proxyHealth);
-    // Each round's ratio to the bare server's round just before it, then their median.
-    const overBare = (results: autocannon.Result[]) =>
-      round(median(results.map((result, i) => perSecond(result) / perSecond(runs.bare[i]!))), 2);
+    const overBare = (name: Target) => (name === 'bare' ? 1 : round(median(pairs[name]), 2));
     return {
       connections: CONNECTIONS,
       seconds: ROUND_SECONDS * ROUNDS,
       bodyBytes: Buffer.byteLength(body),
-      proxy,
-      bare: bareFigures,
-      proxyHealth: health,
-      proxyOverBare: overBare(runs.proxy),
-      healthOverBare: overBare(runs.proxyHealth),
-      ladder: (Object.keys(targets) as Target[]).map((name) => {
-        return { rung: targets[name].rung, ...figures(runs[name]), overBare: overBare(runs[name]) };
-      }),
+      proxy: figures(runs.proxy),
+      bare: figures(runs.bare),
+      proxyHealth: figures(runs.proxyHealth),
+      proxyOverBare: overBare('proxy'),
+      healthOverBare: overBare('proxyHealth'),
+      ladder: names.map((name) => ({
+        rung: targets[name].rung,
+        ...figures(runs[name]),
+        overBare: overBare(name),
+      })),
       upstreamRequestsDuringLoad: upstreamDuring,
     };
   } finally {

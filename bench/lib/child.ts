@@ -4,7 +4,9 @@
  * `dist/server.js`): not through tsx, whose helpers would add their own cost to every object measured.
  */
 import { fork } from 'node:child_process';
-import { cpSync } from 'node:fs';
+import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { RedisOptions } from '../../src/server.ts';
@@ -128,16 +130,43 @@ export function spawnBareSse(): Promise<ChildServers<{ origin: string }>> {
   return spawnServers<{ origin: string }>({ role: 'bare-sse' });
 }
 
+/**
+ * Where the servers' stderr goes, a file per server: the proxy logs a line per request there as it
+ * does in production (stderr, written on its own thread, no worker thread or pipe reader in the way),
+ * and a server that fails says why in it. Removed when the bench ends.
+ */
+let logDir: string | undefined;
+let spawned = 0;
+
+function logFile(role: ServerSpec['role']): string {
+  if (!logDir) {
+    const dir = mkdtempSync(join(tmpdir(), 'drk-bench-'));
+    logDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
+  spawned += 1;
+  return join(logDir, `${role}-${spawned}.log`);
+}
+
+/** The end of a server's stderr, for an error that says why it stopped. */
+function tail(path: string): string {
+  const lines = readFileSync(path, 'utf8').trimEnd().split('\n').slice(-20);
+  return lines.join('\n') || '(nothing)';
+}
+
 async function spawnServers<Info>(spec: ServerSpec): Promise<ChildServers<Info>> {
+  const log = logFile(spec.role);
+  const stderr = openSync(log, 'w');
   const child = fork(await buildServers(), [], {
     execArgv: ['--expose-gc', ...SERVER_NODE_OPTIONS],
-    stdio: 'inherit',
+    stdio: ['ignore', 'inherit', stderr, 'ipc'],
   });
+  closeSync(stderr); // the child has its own copy
   const next = (type: ChildReply['type']) =>
     new Promise<ChildReply>((resolve, reject) => {
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Error(`the ${spec.role} server did not answer "${type}" in time`));
+        reject(new Error(`the ${spec.role} server did not answer "${type}" in time:\n${tail(log)}`));
       }, START_TIMEOUT_MS);
       const onMessage = (message: ChildReply) => {
         if (message.type !== type) return;
@@ -146,7 +175,10 @@ async function spawnServers<Info>(spec: ServerSpec): Promise<ChildServers<Info>>
       };
       const onExit = (code: number | null) => {
         cleanup();
-        reject(new Error(`the ${spec.role} server exited (code ${code}) before answering "${type}"`));
+        const why = tail(log);
+        reject(
+          new Error(`the ${spec.role} server exited (code ${code}) before answering "${type}":\n${why}`),
+        );
       };
       const cleanup = () => {
         clearTimeout(timer);
@@ -179,6 +211,7 @@ async function spawnServers<Info>(spec: ServerSpec): Promise<ChildServers<Info>>
       const stuck = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
       await exited;
       clearTimeout(stuck);
+      rmSync(log, { force: true });
     },
   };
 }
