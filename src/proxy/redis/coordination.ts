@@ -1,10 +1,12 @@
 /**
  * Agreement between instances through Redis: webhook deliveries claimed with SET NX (kept a week),
  * each meeting's room (changed by compare-and-set),
- * a per-meeting start lock (SET NX PX with an owner token, released only by its owner), a per-meeting
- * claim of the room read at watch start (the same), and a per-meeting poll lease that its holder
- * renews and any other watching instance takes once it lapses.
+ * a per-meeting start lock (SET NX PX with an owner token, released only by its owner), per-meeting
+ * claims of the first page and the room read at watch start (the same, renewed while the read goes
+ * on), and a per-meeting poll lease that its holder renews and any other watching instance takes once
+ * it lapses.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { emptyRoom } from '../coordination.ts';
 import type {
   Deliveries,
@@ -27,15 +29,18 @@ const START_LOCK_MS = 20_000;
 const START_LOCK_WAIT_STEP_MS = 50;
 /** A shared first page is taken for this long (the bus replay since it keeps it current). */
 const PAGE_MS = 30_000;
-/** How long an instance waits for the page another one is loading before loading it itself. */
-const PAGE_WAIT_MS = 3000;
-const PAGE_WAIT_STEP_MS = 25;
-
 /** A room read at watch start stands in for the watch starts of other instances this long after it. */
 const ROOM_READ_MS = 2000;
-/** How long an instance waits for the room read another one makes before reading itself. */
-const ROOM_READ_WAIT_MS = 3000;
-const ROOM_READ_WAIT_STEP_MS = 25;
+
+/**
+ * The claim of a shared read (the first page, the room) lapses this long after its holder last
+ * renewed it: the holder renews it while it reads, however slow the upstream, so the others wait for
+ * a live holder and take over from one that died.
+ */
+const CLAIM_MS = 3000;
+/** Past this a waiting instance reads itself whatever the claim says: longer than any upstream read. */
+const CLAIM_WAIT_MAX_MS = 30_000;
+const CLAIM_WAIT_STEP_MS = 25;
 
 /** How stale this instance's word on the latest signed delivery (anywhere) may be. */
 const VERIFIED_SHARE_MS = 1000;
@@ -61,6 +66,12 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
 redis.call('SADD', KEYS[2], ARGV[1])
 redis.call('PEXPIRE', KEYS[2], ARGV[2])
 return 1
+`;
+
+/** KEYS: the claim. ARGV: owner, ms. Extends the claim while the owner holds it. */
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
 `;
 
 /** KEYS: the claim. ARGV: owner, ms. Marks the owner's claim done, kept for ms. */
@@ -205,7 +216,7 @@ export class RedisStartLock implements StartLock {
       (await this.redis.run((client) => client.set(key, owner, 'PX', START_LOCK_MS, 'NX'))) !== 'OK' &&
       Date.now() < deadline
     ) {
-      await new Promise((resolve) => setTimeout(resolve, START_LOCK_WAIT_STEP_MS));
+      await sleep(START_LOCK_WAIT_STEP_MS);
     }
     try {
       await this.redis.run((client) => client.del(this.appearedKey(meetingId)));
@@ -254,22 +265,24 @@ export class RedisPageShare implements PageShare {
     const key = this.redis.meetingKey(meetingId, 'page');
     const lock = this.redis.meetingKey(meetingId, 'page-lock');
     const owner = crypto.randomUUID();
-    const deadline = Date.now() + PAGE_WAIT_MS;
+    const deadline = Date.now() + CLAIM_WAIT_MAX_MS;
     for (;;) {
       const kept = await this.redis.run((client) => client.get(key));
       if (kept !== null) {
         const { page, since } = JSON.parse(kept) as { page: P; since: number };
         return { page, since };
       }
-      const leads = await this.redis.run((client) => client.set(lock, owner, 'PX', PAGE_WAIT_MS, 'NX'));
+      const leads = await this.redis.run((client) => client.set(lock, owner, 'PX', CLAIM_MS, 'NX'));
       if (leads === 'OK' || Date.now() > deadline) break;
-      await new Promise((resolve) => setTimeout(resolve, PAGE_WAIT_STEP_MS));
+      await sleep(CLAIM_WAIT_STEP_MS);
     }
     try {
-      const since = await mark();
-      const page = await load();
-      await this.redis.run((client) => client.set(key, JSON.stringify({ page, since }), 'PX', PAGE_MS));
-      return { page, since: null };
+      return await whileClaimed(this.redis, lock, owner, async () => {
+        const since = await mark();
+        const page = await load();
+        await this.redis.run((client) => client.set(key, JSON.stringify({ page, since }), 'PX', PAGE_MS));
+        return { page, since: null };
+      });
     } finally {
       await this.redis.run((client) => client.eval(RELEASE, 1, lock, owner)).catch(() => undefined);
     }
@@ -277,8 +290,9 @@ export class RedisPageShare implements PageShare {
 }
 
 /**
- * The first instance to claim a meeting's room read makes it; the others wait until it is applied to
- * the shared room (then take that room) or, when the reader fails or takes too long, read themselves.
+ * The first instance to claim a meeting's room read makes it; the others wait while it lives until
+ * the reading is applied to the shared room (then take that room), or read themselves when the
+ * reader failed or died.
  */
 export class RedisRoomReadShare implements RoomReadShare {
   constructor(private readonly redis: RedisConnection) {}
@@ -286,21 +300,38 @@ export class RedisRoomReadShare implements RoomReadShare {
   async once(meetingId: string, read: () => Promise<boolean>): Promise<void> {
     const key = this.redis.meetingKey(meetingId, 'room-read');
     const owner = crypto.randomUUID();
-    const deadline = Date.now() + ROOM_READ_WAIT_MS;
+    const deadline = Date.now() + CLAIM_WAIT_MAX_MS;
     for (;;) {
-      const claimed = await this.redis.run((client) => client.set(key, owner, 'PX', ROOM_READ_WAIT_MS, 'NX'));
+      const claimed = await this.redis.run((client) => client.set(key, owner, 'PX', CLAIM_MS, 'NX'));
       if (claimed === 'OK') break;
       if ((await this.redis.run((client) => client.get(key))) === 'done') return;
       if (Date.now() > deadline) {
         await read();
         return;
       }
-      await new Promise((resolve) => setTimeout(resolve, ROOM_READ_WAIT_STEP_MS));
+      await sleep(CLAIM_WAIT_STEP_MS);
     }
-    const applied = await read().catch(() => false);
+    const applied = await whileClaimed(this.redis, key, owner, () => read().catch(() => false));
     await this.redis.run((client) =>
       applied ? client.eval(DONE, 1, key, owner, ROOM_READ_MS) : client.eval(RELEASE, 1, key, owner),
     );
+  }
+}
+
+/** `work`, with the owner's claim renewed every third of its life until the work is done. */
+async function whileClaimed<T>(
+  redis: RedisConnection,
+  key: string,
+  owner: string,
+  work: () => Promise<T>,
+): Promise<T> {
+  const renewal = setInterval(() => {
+    redis.run((client) => client.eval(RENEW, 1, key, owner, CLAIM_MS)).catch(() => undefined);
+  }, CLAIM_MS / 3);
+  try {
+    return await work();
+  } finally {
+    clearInterval(renewal);
   }
 }
 
