@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { build as esbuild } from 'esbuild';
 import ts from 'typescript';
 import { build as viteBuild } from 'vite';
+import { NODE_BUILD } from './node-build.mjs';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const DIST = join(ROOT, 'dist');
@@ -33,30 +34,20 @@ for (const mode of ['production', 'bundle', 'bundle-lit-external']) {
 }
 
 await esbuild({
+  ...NODE_BUILD,
   absWorkingDir: ROOT,
   entryPoints: ['src/server.ts'],
   outfile: 'dist/server.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
 });
 
 // The command, for the installed package (a clone runs its sources: bin/dyte-recording-kit.js). One
 // chunk per subcommand, so only `dev` loads Vite; the simulator's media files beside the chunks.
 await esbuild({
+  ...NODE_BUILD,
   absWorkingDir: ROOT,
   entryPoints: ['src/cli.ts'],
   outdir: 'dist/cli',
-  bundle: true,
   splitting: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  logLevel: 'warning',
 });
 cpSync(join(ROOT, 'src/simulator/media'), join(DIST, 'cli/media'), { recursive: true });
 

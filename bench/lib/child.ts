@@ -1,7 +1,8 @@
 /**
  * Starting the servers of servers.ts in a child process, and talking to them over IPC. The servers
- * run from a build, as an installed package runs (esbuild, as `scripts/build.mjs` builds
- * `dist/server.js`): not through tsx, whose helpers would add their own cost to every object measured.
+ * run from a build, as an installed package runs (esbuild with the options `scripts/build.mjs` builds
+ * `dist/server.js` with): not through tsx, whose helpers would add their own cost to every object
+ * measured.
  */
 import { fork } from 'node:child_process';
 import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -9,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { NODE_BUILD } from '../../scripts/node-build.mjs';
 import type { RedisOptions } from '../../src/server.ts';
 
 export type ServerSpec =
@@ -82,16 +84,7 @@ let built: Promise<string> | undefined;
 /** servers.ts and everything it imports in one module (dependencies external), built once per run. */
 function buildServers(): Promise<string> {
   built ??= (async () => {
-    await build({
-      entryPoints: [SOURCE],
-      outfile: `${BUILT_DIR}servers.js`,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'warning',
-    });
+    await build({ ...NODE_BUILD, entryPoints: [SOURCE], outfile: `${BUILT_DIR}servers.js` });
     // The simulator reads its media files beside its module, as in dist/cli/.
     cpSync(fileURLToPath(new URL('../../src/simulator/media/', import.meta.url)), `${BUILT_DIR}media`, {
       recursive: true,
