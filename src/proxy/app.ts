@@ -118,6 +118,20 @@ export function createApp(parts: AppParts): Hono {
   const firstCursor = (view: Omit<MeetingView, 'meeting'>) =>
     view.hasMore ? encodeCursor(parts.pageSize, parts.pageSize) : null;
 
+  /**
+   * A cached first page with its `serverTime`, as bytes, made once per page and millisecond: built
+   * per request, each answer would copy the page twice (a string written out is flattened first).
+   */
+  const utf8 = new TextEncoder();
+  let stamped = { page: '', time: '', bytes: utf8.encode('') };
+  const stampedBody = (page: string): Uint8Array<ArrayBuffer> => {
+    const time = isoNow();
+    if (stamped.page !== page || stamped.time !== time) {
+      stamped = { page, time, bytes: utf8.encode(`${page},"serverTime":"${time}"}`) };
+    }
+    return stamped.bytes;
+  };
+
   /** The last /health body, kept while the facts it states stay the same (load balancers poll it). */
   let health = { key: '', ok: true, text: '' };
   route('/health', {
@@ -150,7 +164,7 @@ export function createApp(parts: AppParts): Hono {
             const { serverTime: _, ...rest } = listBody(who, view, firstCursor(view));
             return JSON.stringify(rest).slice(0, -1);
           });
-          if (cached !== null) return jsonText(c, `${cached},"serverTime":"${isoNow()}"}`);
+          if (cached !== null) return jsonText(c, stampedBody(cached));
         }
         const page = (view: Omit<MeetingView, 'meeting'>) =>
           json(c, listBody(who, view, view.hasMore ? encodeCursor(offset + limit, limit) : null));

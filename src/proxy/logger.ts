@@ -108,7 +108,9 @@ export function batchedLines(stream: NodeJS.WritableStream): (line: string) => v
   let pending: string[] = [];
   const flush = () => {
     if (pending.length === 0) return;
-    const text = `${pending.join('\n')}\n`;
+    // The empty last line gives the final newline without copying the batch once more to add it.
+    pending.push('');
+    const text = pending.join('\n');
     pending = [];
     stream.write(text);
   };

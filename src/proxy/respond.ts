@@ -21,8 +21,13 @@ export interface Responder {
   /** An answer with those headers, `headers` replacing any of them. */
   answer(c: Context, body: BodyInit | null, status: number, headers?: HeaderRecord): Response;
   json(c: Context, value: unknown, status?: number, headers?: HeaderRecord): Response;
-  /** A JSON answer already serialized (a cached body). */
-  jsonText(c: Context, text: string, status?: number, headers?: HeaderRecord): Response;
+  /** A JSON answer already serialized (a cached body), as text or bytes. */
+  jsonText(
+    c: Context,
+    text: string | Uint8Array<ArrayBuffer>,
+    status?: number,
+    headers?: HeaderRecord,
+  ): Response;
   /** The answer to any OPTIONS (a preflight), whatever the route. */
   preflight(c: Context): Response;
 }
