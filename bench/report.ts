@@ -379,6 +379,8 @@ ${table(
 (autocannon, ${throughput.connections} connections, ${throughput.seconds} s each in alternating
 rounds, each target right after a round of the bare server; figures are medians over the rounds,
 ratios the median of each target's ratio to the bare round just before it; ${throughput.bodyBytes}-byte body; ${throughput.upstreamRequestsDuringLoad} upstream requests during the load).
+Every server runs with \`--no-memory-reducer\`, as the README advises running the proxy, except the
+last rung: the same stack, history and route on Node's default collector heuristics.
 
 Memory per idle open stream (after full GC, ${memory.streams} streams, the readers in the bench's process):
 

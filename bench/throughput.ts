@@ -3,8 +3,9 @@
  * proxy answers from its shared view), under autocannon's load, beside a bare node:http server that
  * answers every request with the same JSON bytes, measured alternately in the same run; between the
  * two, the ladder of layers the proxy adds (Hono, its header middleware, its token check, a real route
- * with nothing to look up), so that a regression points at its layer. Each server runs in its own
- * child process; autocannon runs here.
+ * with nothing to look up), so that a regression points at its layer; last, the list route of a
+ * proxy on Node's default collector heuristics, which every other server runs without (lib/child.ts).
+ * Each server runs in its own child process; autocannon runs here.
  */
 import autocannon from 'autocannon';
 import { spawnBare, spawnLadder, spawnStack } from './lib/child.ts';
@@ -49,6 +50,11 @@ export interface ThroughputResults {
   proxyOverBare: number;
   /** `/health` requests per second ÷ bare node:http requests per second. */
   healthOverBare: number;
+  /**
+   * The list route of a proxy run on Node's default collector heuristics (the memory reducer on;
+   * every other server runs with `--no-memory-reducer`, as the README advises), ÷ bare node:http.
+   */
+  defaultGcOverBare: number;
   /** Every rung, bare node:http first and the real list route last, each ÷ bare node:http. */
   ladder: (LoadFigures & { rung: string; overBare: number })[];
   /** Dyte API requests while the proxy was under load (its shared view should make them none). */
@@ -106,15 +112,29 @@ const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 export async function measureThroughput(): Promise<ThroughputResults> {
   const secrets = stackSecrets();
   let stack: ChildServers<StackInfo> | undefined;
+  let defaultGcStack: ChildServers<StackInfo> | undefined;
   let bare: ChildServers<{ origin: string }> | undefined;
   const rungs: ChildServers<{ origin: string }>[] = [];
-  let viewer: Viewer | undefined;
+  const viewers: Viewer[] = [];
   try {
     stack = await spawnStack({ role: 'stack', ...secrets, speed: SPEED });
     const simulator = new SimulatorClient(stack.info.simulatorUrl, secrets.orgId, secrets.apiKey);
     const watched = await watchedMeeting(stack.info, simulator, secrets.tokenSecret);
-    viewer = watched.viewer;
+    viewers.push(watched.viewer);
     const proxyUrl = listUrl(stack.info, watched.meeting);
+    // The same stack and history on Node's defaults, to show what the flag buys.
+    defaultGcStack = await spawnStack({ role: 'stack', ...secrets, speed: SPEED }, { nodeDefaults: true });
+    const defaultGcSimulator = new SimulatorClient(
+      defaultGcStack.info.simulatorUrl,
+      secrets.orgId,
+      secrets.apiKey,
+    );
+    const defaultGcWatched = await watchedMeeting(
+      defaultGcStack.info,
+      defaultGcSimulator,
+      secrets.tokenSecret,
+    );
+    viewers.push(defaultGcWatched.viewer);
     const headers = bearer(watched.token);
     const body = await (await fetch(proxyUrl, { headers })).text();
     bare = await spawnBare(body);
@@ -142,6 +162,11 @@ export async function measureThroughput(): Promise<ThroughputResults> {
         headers: {},
       },
       proxy: { rung: 'proxy: list route, watched meeting', url: proxyUrl, headers },
+      defaultGc: {
+        rung: "the same, Node's default collector (memory reducer on)",
+        url: listUrl(defaultGcStack.info, defaultGcWatched.meeting),
+        headers: bearer(defaultGcWatched.token),
+      },
     };
     type Target = keyof typeof targets;
     const names = Object.keys(targets) as Target[];
@@ -176,6 +201,7 @@ export async function measureThroughput(): Promise<ThroughputResults> {
       proxyHealth: figures(runs.proxyHealth),
       proxyOverBare: overBare('proxy'),
       healthOverBare: overBare('proxyHealth'),
+      defaultGcOverBare: overBare('defaultGc'),
       ladder: names.map((name) => ({
         rung: targets[name].rung,
         ...figures(runs[name]),
@@ -184,9 +210,10 @@ export async function measureThroughput(): Promise<ThroughputResults> {
       upstreamRequestsDuringLoad: upstreamDuring,
     };
   } finally {
-    viewer?.close();
+    for (const viewer of viewers) viewer.close();
     await bare?.close();
     for (const rung of rungs) await rung.close();
     await stack?.close();
+    await defaultGcStack?.close();
   }
 }

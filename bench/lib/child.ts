@@ -96,9 +96,25 @@ function buildServers(): Promise<string> {
 const START_TIMEOUT_MS = 20_000;
 /** More Node options for the servers, e.g. `BENCH_SERVER_NODE_OPTIONS=--cpu-prof` to profile them. */
 const SERVER_NODE_OPTIONS = (process.env.BENCH_SERVER_NODE_OPTIONS ?? '').split(' ').filter(Boolean);
+/**
+ * Every server runs as the README advises running the proxy: without V8's memory reducer. Its
+ * idle-time collections let go of the object shapes (maps) of finished requests; once a process has
+ * served more than one kind of request, the shapes made again afterwards leave Node's own HTTP and
+ * stream code on V8's slow paths for good (perf: 11 to 13 % of a loaded proxy's CPU in
+ * `MigrateToMap` and kin). The bare servers never get there and are unmoved by the flag.
+ */
+const SERVER_NODE_FLAGS = ['--no-memory-reducer'];
 
-export function spawnStack(spec: Extract<ServerSpec, { role: 'stack' }>): Promise<ChildServers<StackInfo>> {
-  return spawnServers<StackInfo>(spec);
+export interface SpawnOptions {
+  /** Node's default collector heuristics (the memory reducer on), to measure what the flag buys. */
+  nodeDefaults?: boolean;
+}
+
+export function spawnStack(
+  spec: Extract<ServerSpec, { role: 'stack' }>,
+  options: SpawnOptions = {},
+): Promise<ChildServers<StackInfo>> {
+  return spawnServers<StackInfo>(spec, options);
 }
 
 export function spawnProxy(
@@ -147,11 +163,11 @@ function tail(path: string): string {
   return lines.join('\n') || '(nothing)';
 }
 
-async function spawnServers<Info>(spec: ServerSpec): Promise<ChildServers<Info>> {
+async function spawnServers<Info>(spec: ServerSpec, options: SpawnOptions = {}): Promise<ChildServers<Info>> {
   const log = logFile(spec.role);
   const stderr = openSync(log, 'w');
   const child = fork(await buildServers(), [], {
-    execArgv: ['--expose-gc', ...SERVER_NODE_OPTIONS],
+    execArgv: ['--expose-gc', ...(options.nodeDefaults ? [] : SERVER_NODE_FLAGS), ...SERVER_NODE_OPTIONS],
     stdio: ['ignore', 'inherit', stderr, 'ipc'],
   });
   closeSync(stderr); // the child has its own copy
