@@ -15,6 +15,8 @@ export interface Deliveries {
   noteVerified(): void;
   /** Epoch ms of the latest signed delivery at any instance (as last heard), 0 when none. */
   lastVerifiedAt(): number;
+  /** The same, asked afresh of the other instances (a poll is decided on it). */
+  readLastVerifiedAt(): Promise<number>;
 }
 
 /** Runs a meeting's recording start while no other instance runs one for that meeting. */
@@ -127,6 +129,10 @@ export class MemoryDeliveries implements Deliveries {
   }
 
   lastVerifiedAt(): number {
+    return this.verifiedAt;
+  }
+
+  async readLastVerifiedAt(): Promise<number> {
     return this.verifiedAt;
   }
 }

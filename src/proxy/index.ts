@@ -150,7 +150,7 @@ export function createProxy(options: ProxyOptions): Proxy {
   const watches = new MeetingWatches(service, bus, store, {
     pageSize,
     intervals: { activeMs: 2000, idleMs: 10_000, ...options.pollIntervals },
-    webhooksFlowing: () => webhooks.flowing(webhookQuietMs),
+    webhooksFlowing: () => webhooks.flowingNow(webhookQuietMs),
     lease: shared?.lease ?? processPollLease,
     pages: shared?.pages ?? processPageShare,
     readRoom: (meetingId, watchStart) => rooms.read(meetingId, watchStart),

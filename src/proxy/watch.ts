@@ -54,7 +54,7 @@ export class MeetingWatches {
       pageSize: number;
       intervals: PollIntervals;
       /** True while signed webhooks keep the proxy informed (polls then pause). */
-      webhooksFlowing: () => boolean;
+      webhooksFlowing: () => Promise<boolean>;
       /** Which instance polls the meeting (the others learn its findings through the bus). */
       lease: PollLease;
       /** A first page another instance just loaded, taken instead of reading the upstream again. */
@@ -216,8 +216,17 @@ export class MeetingWatches {
   private poll(meetingId: string, watch: Watch, first = false): void {
     watch.timer = null;
     if (this.watches.get(meetingId) !== watch) return;
-    const polledElsewhere = !this.options.lease.holds(meetingId);
-    if (!first && (this.options.webhooksFlowing() || polledElsewhere)) return this.schedule(meetingId, watch);
+    if (first) return this.pollNow(meetingId, watch);
+    if (!this.options.lease.holds(meetingId)) return this.schedule(meetingId, watch);
+    // Unsure whether webhooks flow (the shared word cannot be read): polling loses nothing.
+    this.options.webhooksFlowing().then(
+      (flowing) => (flowing ? this.schedule(meetingId, watch) : this.pollNow(meetingId, watch)),
+      () => this.pollNow(meetingId, watch),
+    );
+  }
+
+  private pollNow(meetingId: string, watch: Watch): void {
+    if (this.watches.get(meetingId) !== watch) return;
     this.load(meetingId, watch).catch((error: unknown) => {
       const retryAfter = error instanceof ApiError ? Number(error.headers['Retry-After']) : NaN;
       this.options.log(`poll of meeting ${meetingId} failed: ${(error as Error).message}`);

@@ -69,10 +69,17 @@ export class WebhookReceiver {
     if (this.configuredKeys.length > 0) await this.publicKeys();
   }
 
-  /** Whether a verified webhook arrived within `withinMs`. */
+  /** Whether a verified webhook arrived within `withinMs`, as last heard (at once, for `/health`). */
   flowing(withinMs: number): boolean {
-    const last = this.options.deliveries.lastVerifiedAt();
-    return last > 0 && Date.now() - last < withinMs;
+    return arrivedWithin(this.options.deliveries.lastVerifiedAt(), withinMs);
+  }
+
+  /**
+   * The same, the other instances asked afresh: an instance the webhooks do not reach may not have
+   * asked for a while, and a poll decided on that old word would read the upstream for nothing.
+   */
+  async flowingNow(withinMs: number): Promise<boolean> {
+    return arrivedWithin(await this.options.deliveries.readLastVerifiedAt(), withinMs);
   }
 
   /**
@@ -402,4 +409,8 @@ async function importPublicKey(pem: string): Promise<CryptoKey> {
   return crypto.subtle.importKey('spki', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, [
     'verify',
   ]);
+}
+
+function arrivedWithin(last: number, withinMs: number): boolean {
+  return last > 0 && Date.now() - last < withinMs;
 }

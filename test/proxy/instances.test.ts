@@ -534,6 +534,30 @@ describe('several proxy instances on one Redis', () => {
     }
   });
 
+  it('asks afresh whether webhooks flow before a poll of an instance they do not reach', async () => {
+    // Polls 1.5 s apart: the poller's last word on the webhooks is older than the second it may be.
+    const instances = await startInstances(redis, 2, {
+      webhooks: [0],
+      proxy: { pollIntervals: { activeMs: 1500, idleMs: 1500 } },
+    });
+    const [a, b] = instances.rigs as [Rig, Rig];
+    const meeting = meetingId();
+    const stream = await openEvents(b, meeting);
+    try {
+      await snapshotOf(stream);
+      // The webhook reaches the first instance only; the second, which watches and polls, hears of it.
+      await a.control(`/_sim/meetings/${meeting}/participants`, { method: 'POST', json: {} });
+      await stream.next((m) => m.event === 'meeting');
+      await a.resetUpstreamCalls();
+      await sleep(2500); // the poller's next turn comes in this time
+      const calls = await a.upstreamCalls();
+      assert.equal(calls.total, 0, JSON.stringify(calls.requests));
+    } finally {
+      await stream.close();
+      await instances.close();
+    }
+  });
+
   it("shows a change made since another instance's first page in a later watcher's snapshot", async () => {
     const instances = await startInstances(redis, 2, { proxy: NO_POLLS });
     const [a, b] = instances.rigs as [Rig, Rig];
