@@ -94,6 +94,8 @@ export class DyteRecordButton extends LiveElement {
     }
   };
 
+  // While any action is in flight the toggle is busy and takes no click: the stream can show the pause
+  // (and offer Resume) before the pause's own answer is back.
   #onToggle = () => {
     const { toggle } = buttonView(this.live.state);
     if (toggle && !this.live.state.pending) void this.#request((store) => store.control(toggle));
@@ -127,7 +129,7 @@ export class DyteRecordButton extends LiveElement {
         ${text[view.label]}</button
       >${confirming ? this.#renderConfirm() : nothing}${
         view.toggle
-          ? html`<button part="toggle" aria-busy=${state.pending === view.toggle} @click=${this.#onToggle}>
+          ? html`<button part="toggle" aria-busy=${state.pending !== null} @click=${this.#onToggle}>
               ${text[view.toggle]}
             </button>`
           : nothing
