@@ -86,11 +86,12 @@ function figures(results: autocannon.Result[]): LoadFigures {
   };
 }
 
-/** A meeting with finished recordings, watched by one open stream, kept current by webhooks. */
-async function watchedMeeting(stack: StackInfo, simulator: SimulatorClient, secret: string) {
+/** A meeting of the stack with finished recordings, watched by one open stream, kept current by webhooks. */
+async function watchedMeeting(stack: StackInfo, secrets: ReturnType<typeof stackSecrets>) {
+  const simulator = new SimulatorClient(stack.simulatorUrl, secrets.orgId, secrets.apiKey);
   await simulator.registerWebhook(`${stack.proxyUrl}/webhooks`);
   const meeting = await occupiedMeeting(simulator);
-  const [token] = await viewerTokens(meeting, 1, secret);
+  const [token] = await viewerTokens(meeting, 1, secrets.tokenSecret);
   const viewer = openViewer(stack.proxyUrl, meeting, token!);
   await viewer.ready;
   for (let i = 0; i < RECORDINGS; i += 1) {
@@ -103,7 +104,7 @@ async function watchedMeeting(stack: StackInfo, simulator: SimulatorClient, secr
       return recordings.filter((r) => r.status === 'UPLOADED').length === i + 1;
     });
   }
-  return { meeting, token: token!, viewer };
+  return { meeting, token: token!, viewer, simulator };
 }
 
 const listUrl = (stack: StackInfo, meeting: string) => `${stack.proxyUrl}/meetings/${meeting}/recordings`;
@@ -118,22 +119,12 @@ export async function measureThroughput(): Promise<ThroughputResults> {
   const viewers: Viewer[] = [];
   try {
     stack = await spawnStack({ role: 'stack', ...secrets, speed: SPEED });
-    const simulator = new SimulatorClient(stack.info.simulatorUrl, secrets.orgId, secrets.apiKey);
-    const watched = await watchedMeeting(stack.info, simulator, secrets.tokenSecret);
+    const watched = await watchedMeeting(stack.info, secrets);
     viewers.push(watched.viewer);
     const proxyUrl = listUrl(stack.info, watched.meeting);
     // The same stack and history on Node's defaults, to show what the flag buys.
     defaultGcStack = await spawnStack({ role: 'stack', ...secrets, speed: SPEED }, { nodeDefaults: true });
-    const defaultGcSimulator = new SimulatorClient(
-      defaultGcStack.info.simulatorUrl,
-      secrets.orgId,
-      secrets.apiKey,
-    );
-    const defaultGcWatched = await watchedMeeting(
-      defaultGcStack.info,
-      defaultGcSimulator,
-      secrets.tokenSecret,
-    );
+    const defaultGcWatched = await watchedMeeting(defaultGcStack.info, secrets);
     viewers.push(defaultGcWatched.viewer);
     const headers = bearer(watched.token);
     const body = await (await fetch(proxyUrl, { headers })).text();
@@ -177,7 +168,7 @@ export async function measureThroughput(): Promise<ThroughputResults> {
     /** Each target's ratios to the bare server's round just before it. */
     const pairs = Object.fromEntries(names.map((name) => [name, []])) as unknown as Record<Target, number[]>;
     for (const { url, headers: sent } of Object.values(targets)) await load(url, WARMUP_SECONDS, sent);
-    const upstreamBefore = (await simulator.counts()).total;
+    const upstreamBefore = (await watched.simulator.counts()).total;
     const measure = async (name: Target) => {
       const result = await load(targets[name].url, ROUND_SECONDS, targets[name].headers);
       runs[name].push(result);
@@ -190,7 +181,7 @@ export async function measureThroughput(): Promise<ThroughputResults> {
         pairs[name].push((await measure(name)) / bareRate);
       }
     }
-    const upstreamDuring = (await simulator.counts()).total - upstreamBefore;
+    const upstreamDuring = (await watched.simulator.counts()).total - upstreamBefore;
     const overBare = (name: Target) => (name === 'bare' ? 1 : round(median(pairs[name]), 2));
     return {
       connections: CONNECTIONS,
